@@ -1,0 +1,83 @@
+"""The editorial roles and exactly the permissions each one needs.
+
+Roles are Groups so that an administrator can see and audit them in admin. The mapping
+here is the single source of truth: the data migrations and ``sync_roles`` read it.
+
+- Authors write: they create conditions and draft revisions, edit sections, and submit.
+- Medical reviewers judge: they read everything, approve or send back. They hold no
+  change permission on revisions, so the four-eyes rule (I3) is structural as well as
+  checked in the workflow.
+- Both authors and reviewers maintain the reference library (reviewers flag retractions).
+- Publishers run the library: they rename and relate conditions and withdraw or restore
+  them, but neither write clinical text nor approve it.
+"""
+
+from __future__ import annotations
+
+AUTHOR = "Author"
+MEDICAL_REVIEWER = "Medical reviewer"
+PUBLISHER = "Publisher"
+
+_READ = [
+    "kb.view_condition",
+    "kb.view_revision",
+    "kb.view_section",
+    "kb.view_review",
+    "kb.view_workflowevent",
+    "kb.view_reference",
+    "kb.view_citation",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AUTHOR: _READ
+    + [
+        "kb.add_condition",
+        "kb.add_revision",
+        "kb.change_revision",
+        "kb.add_section",
+        "kb.change_section",
+        "kb.delete_section",
+        "kb.submit_revision",
+        "kb.add_reference",
+        "kb.change_reference",
+    ],
+    MEDICAL_REVIEWER: _READ
+    + [
+        "kb.approve_revision",
+        "kb.request_changes_revision",
+        "kb.change_reference",
+    ],
+    PUBLISHER: _READ
+    + [
+        "kb.change_condition",
+        "kb.withdraw_condition",
+        "kb.restore_condition",
+    ],
+}
+
+
+def sync_roles(apps, role_permissions: dict[str, list[str]] | None = None) -> None:
+    """Create the role groups and set each one's permissions to exactly the mapping.
+
+    Takes an ``apps`` registry so data migrations can call it with historical models.
+    Permissions are created first: on a fresh database Django only creates them after
+    all migrations have run (post_migrate), which is too late for a data migration.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in (role_permissions or ROLE_PERMISSIONS).items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
