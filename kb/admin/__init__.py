@@ -1,0 +1,6 @@
+"""The editorial desk: Django admin classes that call the services and the workflow.
+
+One module per model family; admin classes stay thin and never assign a status.
+"""
+
+from kb.admin import conditions, events, references, revisions  # noqa: F401

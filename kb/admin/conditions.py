@@ -1,0 +1,329 @@
+"""Conditions in the editorial desk: the library list, new articles, renames, withdrawal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, OuterRef, Subquery
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from kb import workflow
+from kb.admin.forms import CommentForm, NewConditionForm
+from kb.exceptions import KBError
+from kb.models import Condition, Review, Revision, RevisionStatus, WorkflowEvent
+from kb.selectors import open_revision
+from kb.services import create_condition, rename_condition
+
+
+class LatestStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("live", "Live"),
+            ("draft", "Draft in progress"),
+            ("in_review", "In review"),
+            ("changes_requested", "Changes requested"),
+            ("never_published", "Never published"),
+            ("withdrawn", "Withdrawn"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "live":
+            return queryset.filter(published_revision__isnull=False, withdrawn_at__isnull=True)
+        if value == "never_published":
+            return queryset.filter(published_revision__isnull=True)
+        if value == "withdrawn":
+            return queryset.filter(withdrawn_at__isnull=False)
+        if value in RevisionStatus.values:
+            return queryset.filter(revisions__status=value).distinct()
+        return queryset
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("30", "Due within 30 days"),
+            ("90", "Due within 90 days"),
+            ("365", "Due within a year"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        if self.value() in ("30", "90", "365"):
+            horizon = today + dt.timedelta(days=int(self.value()))
+            return queryset.filter(next_review_due__gte=today, next_review_due__lte=horizon)
+        return queryset
+
+
+class EventInline(admin.TabularInline):
+    model = WorkflowEvent
+    fields = ("created_at", "action", "revision", "actor", "from_status", "to_status", "comment")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "History"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _review_subquery(field: str):
+    return Subquery(
+        Review.objects.filter(revision=OuterRef("published_revision"))
+        .order_by("-reviewed_on", "-created_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def _latest_subquery(field: str):
+    return Subquery(
+        Revision.objects.filter(condition=OuterRef("pk")).order_by("-number").values(field)[:1]
+    )
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = (
+        "slug",
+        "latest_name",
+        "live_revision",
+        "latest_status",
+        "last_reviewed",
+        "next_review_due",
+    )
+    list_filter = (LatestStatusFilter, ReviewDueFilter)
+    search_fields = ("slug", "revisions__name")
+    fields = ("slug", "related", "state", "revisions_overview")
+    readonly_fields = ("state", "revisions_overview")
+    filter_horizontal = ("related",)
+    inlines = [EventInline]
+    change_form_template = "admin/kb/condition/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_name_value=_latest_subquery("name"),
+                latest_status_value=_latest_subquery("status"),
+                live_number=F("published_revision__number"),
+                last_reviewed=_review_subquery("reviewed_on"),
+                next_review_due=_review_subquery("next_review_due"),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdraw instead: the history must survive
+
+    @admin.display(description="Name", ordering="latest_name_value")
+    def latest_name(self, obj):
+        return obj.latest_name_value
+
+    @admin.display(description="Live revision", ordering="live_number")
+    def live_revision(self, obj):
+        if obj.withdrawn_at:
+            return "Withdrawn"
+        return obj.live_number or "—"
+
+    @admin.display(description="Latest status")
+    def latest_status(self, obj):
+        return RevisionStatus(obj.latest_status_value).label if obj.latest_status_value else "—"
+
+    @admin.display(description="Last reviewed", ordering="last_reviewed")
+    def last_reviewed(self, obj):
+        return obj.last_reviewed or "—"
+
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def next_review_due(self, obj):
+        if not obj.next_review_due:
+            return "—"
+        if obj.next_review_due < timezone.localdate():
+            return format_html("<strong>{} (overdue)</strong>", obj.next_review_due)
+        return obj.next_review_due
+
+    @admin.display(description="State")
+    def state(self, obj: Condition):
+        if obj.withdrawn_at:
+            return format_html("Withdrawn on {}: {}", obj.withdrawn_at.date(), obj.withdrawn_reason)
+        if obj.published_revision_id:
+            return format_html(
+                'Live: revision {} — <a href="{}">view public page</a>',
+                obj.published_revision.number,
+                obj.get_absolute_url(),
+            )
+        return "Never published"
+
+    @admin.display(description="Revisions")
+    def revisions_overview(self, obj: Condition):
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">Revision {}</a>: {} — {}{}</li>',
+            (
+                (
+                    reverse("admin:kb_revision_change", args=[r.pk]),
+                    r.number,
+                    r.name,
+                    r.get_status_display(),
+                    " (live)" if r.pk == obj.published_revision_id else "",
+                )
+                for r in obj.revisions.order_by("-number")
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows)
+
+    def save_model(self, request, obj, form, change):
+        if change and "slug" in form.changed_data:
+            new_slug = obj.slug
+            obj.slug = form.initial["slug"]
+            rename_condition(condition=obj, new_slug=new_slug, by=request.user)
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:
+            return self.new_condition_view(request)
+        extra_context = extra_context or {}
+        condition = self.get_object(request, object_id)
+        if condition is not None:
+            extra_context.update(self._actions_for(request, condition))
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except KBError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _actions_for(self, request, condition: Condition) -> dict:
+        user = request.user
+        current = open_revision(condition=condition)
+        return {
+            "open_revision": current,
+            "can_start_draft": current is None
+            and condition.published_revision_id is not None
+            and user.has_perm(workflow.PERM_START_DRAFT),
+            "can_withdraw": condition.published_revision_id is not None
+            and not condition.is_withdrawn
+            and user.has_perm(workflow.PERM_WITHDRAW),
+            "can_restore": condition.is_withdrawn and user.has_perm(workflow.PERM_RESTORE),
+        }
+
+    # --- new condition: creates the condition and its first draft ------------------------
+    def new_condition_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = NewConditionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                revision = create_condition(by=request.user, **form.cleaned_data)
+            except KBError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    "Condition created with a first draft. Add its sections below.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:kb_revision_change", args=[revision.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Add condition",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/kb/condition/new.html", context)
+
+    # --- condition-level workflow --------------------------------------------------------
+    def get_urls(self):
+        own = [
+            path(
+                "<int:object_id>/new-draft/",
+                self.admin_site.admin_view(self.new_draft_view),
+                name="kb_condition_new_draft",
+            ),
+            path(
+                "<int:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdrawal_view),
+                {"action": "withdraw"},
+                name="kb_condition_withdraw",
+            ),
+            path(
+                "<int:object_id>/restore/",
+                self.admin_site.admin_view(self.withdrawal_view),
+                {"action": "restore"},
+                name="kb_condition_restore",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def new_draft_view(self, request, object_id: int):
+        condition = get_object_or_404(Condition, pk=object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:kb_condition_change", args=[object_id]))
+        try:
+            draft = workflow.start_new_draft(condition=condition, by=request.user)
+        except KBError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:kb_condition_change", args=[object_id]))
+        self.message_user(
+            request, f"Revision {draft.number} started from the live text.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:kb_revision_change", args=[draft.pk]))
+
+    def withdrawal_view(self, request, object_id: int, action: str):
+        condition = get_object_or_404(Condition, pk=object_id)
+        change_url = reverse("admin:kb_condition_change", args=[object_id])
+        form = CommentForm(
+            request.POST or None,
+            comment_required=action == "withdraw",
+            comment_label="Reason for withdrawing" if action == "withdraw" else "Note",
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                if action == "withdraw":
+                    workflow.withdraw(
+                        condition=condition, by=request.user, reason=form.cleaned_data["comment"]
+                    )
+                else:
+                    workflow.restore(
+                        condition=condition, by=request.user, comment=form.cleaned_data["comment"]
+                    )
+            except KBError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{condition.slug}: {action} done.", messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{action.capitalize()} {condition.slug}",
+            "condition": condition,
+            "action": action,
+            "form": form,
+            "change_url": change_url,
+            "allowed": request.user.has_perm(
+                workflow.PERM_WITHDRAW if action == "withdraw" else workflow.PERM_RESTORE
+            ),
+        }
+        return TemplateResponse(request, "admin/kb/condition/withdrawal.html", context)

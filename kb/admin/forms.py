@@ -1,0 +1,145 @@
+"""Forms of the editorial desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kb.exceptions import ContentProblems
+from kb.models import Revision
+from kb.services import validate_new_slug
+
+
+class LinesField(forms.CharField):
+    """A list of strings edited as one per line (also-known-as names)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        lines = [line.strip() for line in (value or "").splitlines()]
+        seen: list[str] = []
+        for line in lines:
+            if line and line not in seen:
+                seen.append(line)
+        return seen
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        for name in value:
+            if len(name) > 200:
+                raise ValidationError("Each name must be at most 200 characters.")
+
+
+class RevisionForm(forms.ModelForm):
+    """Edits a draft. Carries ``lock_version`` so a stale save is refused (I6)."""
+
+    also_known_as = LinesField(required=False, help_text="Other names, one per line.")
+    opened_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Revision
+        fields = ["name", "also_known_as", "summary", "change_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["opened_version"] = self.instance.lock_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = (
+                Revision.objects.filter(pk=self.instance.pk)
+                .values_list("lock_version", flat=True)
+                .first()
+            )
+            if cleaned.get("opened_version") != stored:
+                raise ValidationError(
+                    "Someone else saved this revision after you opened it. Your changes were "
+                    "not saved and theirs are kept. Open the revision again to see the current "
+                    "text, then redo your changes.",
+                    code="stale",
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.lock_version = self.cleaned_data["opened_version"]
+        return super().save(commit=commit)
+
+
+class NewConditionForm(forms.Form):
+    slug = forms.SlugField(
+        max_length=120,
+        help_text="The article's address, e.g. cramp-fasciculation-syndrome.",
+    )
+    name = forms.CharField(max_length=200)
+    also_known_as = LinesField(required=False, help_text="Other names, one per line.")
+    summary = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One plain sentence saying what the condition is.",
+    )
+
+    def clean_slug(self):
+        try:
+            return validate_new_slug(slug=self.cleaned_data["slug"])
+        except ContentProblems as exc:
+            raise ValidationError(exc.message) from exc
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def __init__(self, *args, comment_required: bool = False, comment_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = comment_required
+        if comment_label:
+            self.fields["comment"].label = comment_label
+
+
+class ApproveForm(forms.Form):
+    """The approver's review record (I8): both dates editable, sensible defaults."""
+
+    reviewed_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The date you reviewed the content.",
+    )
+    next_review_due = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the content must be reviewed again.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review note"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        reviewed_on, due = cleaned.get("reviewed_on"), cleaned.get("next_review_due")
+        if reviewed_on and reviewed_on > timezone.localdate():
+            self.add_error("reviewed_on", "The review date cannot be in the future.")
+        if reviewed_on and due and due <= reviewed_on:
+            self.add_error(
+                "next_review_due", "The next review must fall due after the review date."
+            )
+        return cleaned
+
+    @staticmethod
+    def defaults() -> dict[str, dt.date]:
+        from kb.workflow import default_next_review_due
+
+        today = timezone.localdate()
+        return {"reviewed_on": today, "next_review_due": default_next_review_due(today)}

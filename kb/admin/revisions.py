@@ -1,0 +1,258 @@
+"""Revisions in the editorial desk: edit drafts, preview, and move them through review."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from kb import workflow
+from kb.admin.forms import ApproveForm, CommentForm, RevisionForm
+from kb.citations import unresolved_citations
+from kb.exceptions import KBError
+from kb.models import Revision, RevisionStatus, Section
+from kb.services import record_edit
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    fields = ("position", "kind", "heading", "body")
+    extra = 0
+    ordering = ("position", "id")
+
+    def _editable(self, request, obj) -> bool:
+        return obj is None or obj.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    title = "approved by"
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(groups__name="Medical reviewer").distinct()
+        return [("mine", "Me")] + [(str(u.pk), u.byline_name) for u in users]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(approved_by=request.user)
+        if self.value():
+            return queryset.filter(approved_by_id=self.value())
+        return queryset
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    form = RevisionForm
+    inlines = [SectionInline]
+    list_display = ("name", "condition", "number", "status", "created_by", "updated_at")
+    list_filter = ("status", ReviewerFilter)
+    list_select_related = ("condition", "created_by")
+    search_fields = ("name", "condition__slug", "summary")
+    ordering = ("-updated_at",)
+    change_form_template = "admin/kb/revision/change_form.html"
+    readonly_fields = (
+        "condition_link",
+        "number",
+        "status",
+        "based_on",
+        "created_by",
+        "editors",
+        "approval",
+        "citation_check",
+    )
+    fieldsets = (
+        (None, {"fields": ("condition_link", "number", "status")}),
+        (
+            "Article",
+            {"fields": ("name", "also_known_as", "summary", "change_note", "opened_version")},
+        ),
+        (
+            "Provenance",
+            {"fields": ("based_on", "created_by", "editors", "approval", "citation_check")},
+        ),
+    )
+
+    # --- permissions: only drafts and sent-back revisions are editable (I2) --------------
+    def has_add_permission(self, request):
+        return False  # new revisions come from "Add condition" or "Start new draft"
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "opened_version"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(section_count=Count("sections"))
+
+    # --- read-only displays -----------------------------------------------------------
+    @admin.display(description="Condition")
+    def condition_link(self, obj: Revision):
+        url = reverse("admin:kb_condition_change", args=[obj.condition_id])
+        return format_html('<a href="{}">{}</a>', url, obj.condition.slug)
+
+    @admin.display(description="Edited by")
+    def editors(self, obj: Revision):
+        return ", ".join(u.byline_name for u in obj.edited_by.all()) or "—"
+
+    @admin.display(description="Approval")
+    def approval(self, obj: Revision):
+        if not obj.is_approved:
+            return "Not approved"
+        review = obj.reviews.order_by("reviewed_on", "created_at").first()
+        return format_html(
+            "Approved by {} on {}; next review due {}",
+            obj.approved_by.byline_name,
+            review.reviewed_on if review else obj.approved_at.date(),
+            review.next_review_due if review else "—",
+        )
+
+    @admin.display(description="Citations")
+    def citation_check(self, obj: Revision):
+        problems = unresolved_citations(revision=obj)
+        if not problems:
+            return "Every citation names a reference in the library."
+        return format_html(
+            "<strong>Not in the reference library:</strong><ul>{}</ul>",
+            format_html_join(
+                "", "<li>[@{}] in “{}”</li>", ((p.key, p.section_heading) for p in problems)
+            ),
+        )
+
+    # --- saving: optimistic locking and editor tracking -------------------------------
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            revision = self.get_object(request, object_id)
+            if revision is not None:
+                extra_context["transitions"] = [
+                    t for name, t in workflow.TRANSITIONS.items()
+                    if workflow.can(request.user, name, revision)
+                ]  # fmt: skip
+                extra_context["revision"] = revision
+                if (
+                    revision.status == RevisionStatus.IN_REVIEW
+                    and request.user.has_perm(workflow.PERM_APPROVE)
+                    and not workflow.can(request.user, "approve", revision)
+                ):
+                    extra_context["four_eyes_note"] = True
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except KBError as exc:
+            # Raised inside the admin's transaction, so everything was rolled back.
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_edit(revision=form.instance, by=request.user)
+
+    # --- workflow and preview URLs ----------------------------------------------------
+    def get_urls(self):
+        urls = super().get_urls()
+        own = [
+            path(
+                "<int:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="kb_revision_transition",
+            ),
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="kb_revision_preview",
+            ),
+        ]
+        return own + urls
+
+    def preview_view(self, request, object_id: int):
+        from kb.views.articles import preview
+
+        return preview(request, revision_id=object_id)
+
+    def transition_view(self, request, object_id: int, name: str):
+        revision = get_object_or_404(Revision.objects.select_related("condition"), pk=object_id)
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        transition = workflow.TRANSITIONS.get(name)
+        if transition is None:
+            raise PermissionDenied
+        change_url = reverse("admin:kb_revision_change", args=[revision.pk])
+
+        if name == "approve":
+            form_class, kwargs = ApproveForm, {}
+            initial = ApproveForm.defaults()
+        else:
+            form_class = CommentForm
+            kwargs = {
+                "comment_required": transition.needs_comment,
+                "comment_label": "What needs to change" if transition.needs_comment else "Note",
+            }
+            initial = {}
+
+        if request.method == "POST":
+            form = form_class(request.POST, **kwargs)
+            if form.is_valid():
+                try:
+                    self._apply(request, name, revision, form.cleaned_data)
+                except KBError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    self.message_user(request, f"{transition.label}: done.", messages.SUCCESS)
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = form_class(initial=initial, **kwargs)
+
+        problems = workflow.approval_problems(revision=revision) if name == "approve" else []
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{transition.label}: {revision}",
+            "revision": revision,
+            "transition": transition,
+            "form": form,
+            "problems": problems,
+            "allowed": workflow.can(request.user, name, revision),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/kb/revision/transition.html", context)
+
+    def _apply(self, request, name: str, revision: Revision, data: dict) -> None:
+        if name == "submit":
+            workflow.submit(revision=revision, by=request.user)
+        elif name == "approve":
+            workflow.approve(
+                revision=revision,
+                by=request.user,
+                reviewed_on=data["reviewed_on"],
+                next_review_due=data["next_review_due"],
+                note=data.get("note", ""),
+            )
+        elif name == "request_changes":
+            workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])

@@ -1,0 +1,11 @@
+"""Values every public template needs (publisher name, disclaimer)."""
+
+from django.conf import settings
+
+
+def site(request) -> dict:
+    return {
+        "publisher_name": settings.KB_PUBLISHER_NAME,
+        "disclaimer": settings.KB_DISCLAIMER,
+        "site_url": settings.SITE_URL,
+    }

@@ -1,0 +1,32 @@
+"""Models of the knowledge base, one concern per module (as Wagtail's models package).
+
+- ``condition``: the stable identity and URL of one article, withdrawal, old slugs.
+- ``revision``: one version of an article, its status and optimistic lock.
+- ``section``: the ordered parts of a revision.
+- ``reference`` and ``citation``: the shared reference library and what each revision cites.
+- ``review``: dated clinical sign-offs (I8).
+- ``events``: the append-only workflow log (I4).
+- ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
+"""
+
+from kb.models.citation import Citation
+from kb.models.condition import Condition, ConditionSlug
+from kb.models.events import WorkflowEvent
+from kb.models.reference import Reference, ReferenceKind
+from kb.models.review import Review
+from kb.models.revision import Revision, RevisionStatus
+from kb.models.section import Section, SectionKind
+
+__all__ = [
+    "Citation",
+    "Condition",
+    "ConditionSlug",
+    "Reference",
+    "ReferenceKind",
+    "Review",
+    "Revision",
+    "RevisionStatus",
+    "Section",
+    "SectionKind",
+    "WorkflowEvent",
+]

@@ -1,0 +1,84 @@
+"""A condition: the stable identity and public URL of one article.
+
+The text lives in revisions; the condition only points at the one that is live
+(``published_revision``). Pointing from the condition (rather than flagging a revision)
+makes "one published revision per condition" hold by construction and makes publishing a
+single-row update (I5).
+"""
+
+from __future__ import annotations
+
+from django.core.validators import validate_slug
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Condition(models.Model):
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        validators=[validate_slug],
+        help_text="The article's address: /conditions/<slug>/. Lower-case words and hyphens. "
+        "Renaming keeps the old address redirecting.",
+    )
+    published_revision = models.OneToOneField(
+        "kb.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="live_for",
+        editable=False,
+        help_text="The approved revision readers see. Changed only by the workflow.",
+    )
+    related = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        help_text="Conditions a reader would want next. Only published ones are ever shown.",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["slug"]
+        permissions = [
+            ("withdraw_condition", "Can withdraw a condition from the public site"),
+            ("restore_condition", "Can restore a withdrawn condition"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(slug=""),
+                name="kb_condition_slug_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawn_reason=""),
+                name="kb_condition_withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ConditionSlug(models.Model):
+    """A former slug of a condition; public requests for it answer 301 to the current one."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="old_slugs")
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "former slug"
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.condition.slug}"

@@ -1,0 +1,62 @@
+"""The ordered parts of a revision: overview, causes, symptoms …
+
+Each body is CommonMark; ``kb.rendering`` turns it into sanitised HTML.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kb.exceptions import ImmutableRevision
+from kb.models.immutability import RevisionChildQuerySet
+
+
+class SectionKind(models.TextChoices):
+    OVERVIEW = "overview", "Overview"
+    CAUSES = "causes", "Causes"
+    SYMPTOMS = "symptoms", "Symptoms"
+    DIAGNOSIS = "diagnosis", "Diagnosis"
+    TREATMENT = "treatment", "Treatment"
+    PROGNOSIS = "prognosis", "Outlook"
+    WHEN_TO_GET_HELP = "when_to_get_help", "When to get medical help"
+    CUSTOM = "custom", "Other"
+
+
+class Section(models.Model):
+    revision = models.ForeignKey("kb.Revision", on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order on the page; lower numbers first."
+    )
+    kind = models.CharField(max_length=20, choices=SectionKind.choices)
+    heading = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown. Cite references with [@key] or [@key1; @key2].")
+
+    objects = RevisionChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["revision", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(heading=""), name="kb_section_heading_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        from kb.models.immutability import is_restoring
+
+        if not (self._state.adding and is_restoring()) and self._revision_is_approved():
+            raise ImmutableRevision("Sections of an approved revision cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._revision_is_approved():
+            raise ImmutableRevision("Sections of an approved revision cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def _revision_is_approved(self) -> bool:
+        from kb.models.revision import Revision, RevisionStatus
+
+        return Revision.objects.filter(pk=self.revision_id, status=RevisionStatus.APPROVED).exists()

@@ -1,0 +1,1 @@
+"""Public views, one module per page family. Thin: they call selectors and render."""

@@ -1,0 +1,376 @@
+"""Every status change of a revision or condition, and nothing else, happens here.
+
+Each transition is a keyword-only function that
+
+1. checks the actor's permission (and, for approval, the four-eyes rule, I3),
+2. locks the rows it changes (``select_for_update``) inside one transaction,
+3. checks that the move is allowed from the current state,
+4. applies the change and writes a ``WorkflowEvent`` (I4),
+
+and raises a ``kb.exceptions`` error with a message fit for an editor when the move is not
+allowed. Admin actions, views and management commands call these functions; no other code
+assigns a status.
+
+Publishing is one update of ``Condition.published_revision`` inside the approval
+transaction, so a reader gets the old revision or the new one, never a mix (I5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kb.exceptions import ContentProblems, FourEyesViolation, NotPermitted, TransitionNotAllowed
+from kb.models import Condition, Review, Revision, RevisionStatus, Section, WorkflowEvent
+from kb.models.events import WorkflowAction
+from kb.models.review import ReviewKind
+from kb.models.revision import OPEN_STATUSES
+
+S = RevisionStatus
+
+PERM_SUBMIT = "kb.submit_revision"
+PERM_APPROVE = "kb.approve_revision"
+PERM_REQUEST_CHANGES = "kb.request_changes_revision"
+PERM_START_DRAFT = "kb.add_revision"
+PERM_WITHDRAW = "kb.withdraw_condition"
+PERM_RESTORE = "kb.restore_condition"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move offered in the editorial desk."""
+
+    name: str
+    label: str
+    needs_comment: bool = False
+
+
+TRANSITIONS = {
+    "submit": Transition("submit", "Submit for review"),
+    "approve": Transition("approve", "Approve and publish"),
+    "request_changes": Transition("request_changes", "Send back with comments", True),
+}
+
+
+def _require(user, perm: str, doing: str) -> None:
+    if not (user and user.is_active and user.has_perm(perm)):
+        raise NotPermitted(f"You do not have permission to {doing}.")
+
+
+def _lock_revision(revision: Revision) -> Revision:
+    return Revision.objects.select_for_update().select_related("condition").get(pk=revision.pk)
+
+
+def _lock_condition(condition_id: int) -> Condition:
+    return Condition.objects.select_for_update().get(pk=condition_id)
+
+
+def _record(
+    *,
+    condition: Condition,
+    revision: Revision | None,
+    actor,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+) -> WorkflowEvent:
+    return WorkflowEvent.objects.create(
+        condition=condition,
+        revision=revision,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def _refresh(instance) -> None:
+    """Bring the caller's instance up to date after a transition changed its row."""
+    instance.refresh_from_db()
+
+
+def approval_problems(*, revision: Revision) -> list[str]:
+    """What stops this revision from being approved; empty when it may be approved.
+
+    Content checks live here so that the same list is shown before approval (in the
+    editorial desk) and enforced at approval.
+    """
+    from kb.citations import unresolved_citations
+
+    problems: list[str] = []
+    sections = list(revision.sections.all())
+    if not sections:
+        problems.append("The revision has no sections.")
+    for section in sections:
+        if not section.body.strip():
+            problems.append(f"Section “{section.heading}” has no text.")
+    for item in unresolved_citations(revision=revision, sections=sections):
+        problems.append(
+            f"Section “{item.section_heading}” cites [@{item.key}], which is not in the "
+            "reference library."
+        )
+    return problems
+
+
+def can(user, transition: str, revision: Revision) -> bool:
+    """Whether ``user`` may make ``transition`` on ``revision`` now (for showing buttons)."""
+    if not (user and user.is_active):
+        return False
+    if transition == "submit":
+        return revision.status in (S.DRAFT, S.CHANGES_REQUESTED) and user.has_perm(PERM_SUBMIT)
+    if transition == "approve":
+        return (
+            revision.status == S.IN_REVIEW
+            and user.has_perm(PERM_APPROVE)
+            and not _is_author_of(user, revision)
+        )
+    if transition == "request_changes":
+        return revision.status == S.IN_REVIEW and user.has_perm(PERM_REQUEST_CHANGES)
+    return False
+
+
+def _is_author_of(user, revision: Revision) -> bool:
+    return revision.created_by_id == user.pk or revision.edited_by.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def submit(*, revision: Revision, by) -> Revision:
+    """Send a draft (or a sent-back revision) to the medical reviewers."""
+    _require(by, PERM_SUBMIT, "submit revisions for review")
+    locked = _lock_revision(revision)
+    if locked.status not in (S.DRAFT, S.CHANGES_REQUESTED):
+        raise TransitionNotAllowed(
+            f"Only a draft or a revision sent back for changes can be submitted; this one is "
+            f"{locked.get_status_display().lower()}."
+        )
+    if not locked.sections.exists():
+        raise ContentProblems("Add at least one section before submitting.")
+    previous = locked.status
+    locked.status = S.IN_REVIEW
+    locked.submitted_at = timezone.now()
+    locked.save()
+    _record(
+        condition=locked.condition,
+        revision=locked,
+        actor=by,
+        action=WorkflowAction.SUBMIT,
+        from_status=previous,
+        to_status=S.IN_REVIEW,
+    )
+    _refresh(revision)
+    return locked
+
+
+def default_next_review_due(reviewed_on: dt.date) -> dt.date:
+    return reviewed_on + dt.timedelta(days=settings.REVIEW_INTERVAL_DAYS)
+
+
+@transaction.atomic
+def approve(
+    *,
+    revision: Revision,
+    by,
+    reviewed_on: dt.date | None = None,
+    next_review_due: dt.date | None = None,
+    note: str = "",
+) -> Revision:
+    """Approve a revision in review and publish it, recording the review (I3, I5, I7, I8)."""
+    _require(by, PERM_APPROVE, "approve revisions (medical reviewers only)")
+    locked = _lock_revision(revision)
+    if locked.status != S.IN_REVIEW:
+        raise TransitionNotAllowed(
+            f"Only a revision in review can be approved; this one is "
+            f"{locked.get_status_display().lower()}."
+        )
+    if _is_author_of(by, locked):
+        raise FourEyesViolation(
+            "You wrote or edited this revision, so another medical reviewer must approve it."
+        )
+    problems = approval_problems(revision=locked)
+    if problems:
+        raise ContentProblems("This revision cannot be approved yet:", problems=problems)
+
+    today = timezone.localdate()
+    reviewed_on = reviewed_on or today
+    if reviewed_on > today:
+        raise ContentProblems("The review date cannot be in the future.")
+    next_review_due = next_review_due or default_next_review_due(reviewed_on)
+    if next_review_due <= reviewed_on:
+        raise ContentProblems("The next review must fall due after the review date.")
+
+    condition = _lock_condition(locked.condition_id)
+    now = timezone.now()
+    locked.status = S.APPROVED
+    locked.approved_by = by
+    locked.approved_at = now
+    locked.published_at = now
+    locked.save()
+    Review.objects.create(
+        revision=locked,
+        reviewer=by,
+        kind=ReviewKind.APPROVAL,
+        reviewed_on=reviewed_on,
+        next_review_due=next_review_due,
+        note=note,
+    )
+    condition.published_revision = locked
+    condition.save(update_fields=["published_revision"])
+    _record(
+        condition=condition,
+        revision=locked,
+        actor=by,
+        action=WorkflowAction.APPROVE,
+        from_status=S.IN_REVIEW,
+        to_status=S.APPROVED,
+        comment=note,
+    )
+    _refresh(revision)
+    return locked
+
+
+@transaction.atomic
+def request_changes(*, revision: Revision, by, comment: str) -> Revision:
+    """Send a revision in review back to its authors with the reviewer's comment."""
+    _require(by, PERM_REQUEST_CHANGES, "send revisions back")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ContentProblems("Say what needs to change: a comment is required.")
+    locked = _lock_revision(revision)
+    if locked.status != S.IN_REVIEW:
+        raise TransitionNotAllowed(
+            f"Only a revision in review can be sent back; this one is "
+            f"{locked.get_status_display().lower()}."
+        )
+    locked.status = S.CHANGES_REQUESTED
+    locked.save()
+    _record(
+        condition=locked.condition,
+        revision=locked,
+        actor=by,
+        action=WorkflowAction.REQUEST_CHANGES,
+        from_status=S.IN_REVIEW,
+        to_status=S.CHANGES_REQUESTED,
+        comment=comment,
+    )
+    _refresh(revision)
+    return locked
+
+
+@transaction.atomic
+def start_new_draft(*, condition: Condition, by, from_revision: Revision | None = None) -> Revision:
+    """Start a new draft copied from the live revision (or from ``from_revision``).
+
+    Approved text is never edited in place (I2): changing it means a new revision that
+    records what it was ``based_on`` and goes through review like any other.
+    """
+    _require(by, PERM_START_DRAFT, "start new drafts")
+    locked_condition = _lock_condition(condition.pk)
+    source = from_revision or locked_condition.published_revision
+    if source is None:
+        raise TransitionNotAllowed("This condition has no published revision to start from.")
+    if source.condition_id != locked_condition.pk:
+        raise TransitionNotAllowed("That revision belongs to another condition.")
+    if source.status != S.APPROVED:
+        raise TransitionNotAllowed("A new draft can only start from an approved revision.")
+    open_revision = locked_condition.revisions.filter(status__in=OPEN_STATUSES).first()
+    if open_revision is not None:
+        raise TransitionNotAllowed(
+            f"Revision {open_revision.number} is already "
+            f"{open_revision.get_status_display().lower()}; continue with it instead."
+        )
+    draft = Revision.objects.create(
+        condition=locked_condition,
+        number=_next_number(locked_condition),
+        name=source.name,
+        also_known_as=list(source.also_known_as),
+        summary=source.summary,
+        change_note="",
+        based_on=source,
+        created_by=by,
+    )
+    Section.objects.bulk_create(
+        [
+            Section(
+                revision=draft,
+                position=section.position,
+                kind=section.kind,
+                heading=section.heading,
+                body=section.body,
+            )
+            for section in source.sections.all()
+        ]
+    )
+    _record(
+        condition=locked_condition,
+        revision=draft,
+        actor=by,
+        action=WorkflowAction.START_DRAFT,
+        from_status=S.APPROVED,
+        to_status=S.DRAFT,
+        comment=f"Based on revision {source.number}.",
+    )
+    return draft
+
+
+def _next_number(condition: Condition) -> int:
+    latest = condition.revisions.order_by("-number").values_list("number", flat=True).first()
+    return (latest or 0) + 1
+
+
+@transaction.atomic
+def withdraw(*, condition: Condition, by, reason: str) -> Condition:
+    """Take a condition off the public site (readers then get HTTP 410)."""
+    _require(by, PERM_WITHDRAW, "withdraw conditions")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ContentProblems("Give the reason for withdrawing: it is kept in the log.")
+    locked = _lock_condition(condition.pk)
+    if locked.is_withdrawn:
+        raise TransitionNotAllowed("This condition is already withdrawn.")
+    if locked.published_revision_id is None:
+        raise TransitionNotAllowed(
+            "This condition was never published, so there is nothing to withdraw."
+        )
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_reason = reason
+    locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    _record(
+        condition=locked,
+        revision=locked.published_revision,
+        actor=by,
+        action=WorkflowAction.WITHDRAW,
+        from_status="live",
+        to_status="withdrawn",
+        comment=reason,
+    )
+    _refresh(condition)
+    return locked
+
+
+@transaction.atomic
+def restore(*, condition: Condition, by, comment: str = "") -> Condition:
+    """Put a withdrawn condition back on the public site with its last approved revision."""
+    _require(by, PERM_RESTORE, "restore conditions")
+    locked = _lock_condition(condition.pk)
+    if not locked.is_withdrawn:
+        raise TransitionNotAllowed("This condition is not withdrawn.")
+    locked.withdrawn_at = None
+    locked.withdrawn_reason = ""
+    locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    _record(
+        condition=locked,
+        revision=locked.published_revision,
+        actor=by,
+        action=WorkflowAction.RESTORE,
+        from_status="withdrawn",
+        to_status="live",
+        comment=(comment or "").strip(),
+    )
+    _refresh(condition)
+    return locked
