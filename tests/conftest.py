@@ -1,0 +1,57 @@
+"""Shared fixtures: one user per role, and a superuser."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.roles import AUTHOR, MEDICAL_REVIEWER, PUBLISHER
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def author(db):
+    return UserFactory(username="alice", display_name="Alice Author", role=AUTHOR)
+
+
+@pytest.fixture
+def author2(db):
+    return UserFactory(username="arthur", display_name="Arthur Author", role=AUTHOR)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(
+        username="rita",
+        display_name="Dr Rita Reviewer",
+        credentials="MD, consultant neurologist",
+        role=MEDICAL_REVIEWER,
+    )
+
+
+@pytest.fixture
+def reviewer2(db):
+    return UserFactory(username="ravi", display_name="Dr Ravi Second", role=MEDICAL_REVIEWER)
+
+
+@pytest.fixture
+def publisher(db):
+    return UserFactory(username="paula", display_name="Paula Publisher", role=PUBLISHER)
+
+
+@pytest.fixture
+def nobody(db):
+    return UserFactory(username="nora", display_name="Nora Nobody")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)

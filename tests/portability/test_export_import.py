@@ -1,0 +1,147 @@
+"""Export → import into an empty database → export is byte-identical; bad files change
+nothing and say what is wrong."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kb import services, workflow
+from kb.models import Condition, Reference, Review, Revision, Section, WorkflowEvent
+from kb.portability import dumps, export_library
+from tests.factories import ReferenceFactory, make_draft, make_live
+
+pytestmark = pytest.mark.django_db
+
+
+def _wipe():
+    """Empty the library the way a fresh database is empty (bypassing the guards on purpose)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in (
+        WorkflowEvent, Review, Section, Revision.edited_by.through, Condition.related.through,
+    )]  # fmt: skip
+    tables += ["kb_citation", "kb_conditionslug"]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("UPDATE kb_condition SET published_revision_id = NULL")
+        cursor.execute("DELETE FROM kb_revision")
+        cursor.execute("DELETE FROM kb_condition")
+        cursor.execute("DELETE FROM kb_reference")
+    get_user_model().objects.all().delete()
+
+
+@pytest.fixture
+def library(author, author2, reviewer, publisher):
+    ReferenceFactory(key="jansen1991", doi="10.1007/BF02191951", pmid="1834104",
+                     authors=[{"family": "Østergaard", "given": "J"}])  # fmt: skip
+    live = make_live(
+        author=author, reviewer=reviewer, slug="cfs", name="Cramp-fasciculation syndrome",
+        also_known_as=["CFS"],
+        sections=[{"kind": "overview", "heading": "Overview", "body": "Gonçalves [@jansen1991]."}],
+    )  # fmt: skip
+    nxt = workflow.start_new_draft(condition=live.condition, by=author2)
+    services.update_revision(revision=nxt, by=author2, expected_version=nxt.lock_version,
+                             summary="Newer summary.")  # fmt: skip
+    workflow.submit(revision=nxt, by=author2)
+    workflow.request_changes(revision=nxt, by=reviewer, comment="Add a source.")
+    gone = make_live(author=author, reviewer=reviewer, slug="gone")
+    workflow.withdraw(condition=gone.condition, by=publisher, reason="Outdated.")
+    services.rename_condition(condition=gone.condition, new_slug="gone-now", by=publisher)
+    make_draft(author=author, slug="draft-only")
+    live.condition.related.add(gone.condition)
+    return live
+
+
+def test_round_trip_is_byte_identical(library, tmp_path):
+    first = tmp_path / "first.json"
+    second = tmp_path / "second.json"
+    call_command("export_content", str(first))
+    _wipe()
+    assert not Condition.objects.exists()
+    call_command("import_content", str(first))
+    call_command("export_content", str(second))
+    assert first.read_bytes() == second.read_bytes()
+    data = json.loads(first.read_text())
+    assert {c["slug"] for c in data["conditions"]} == {"cfs", "gone-now", "draft-only"}
+    assert data["format"] == "kb-library" and data["version"] == 1
+
+
+def test_imported_library_behaves(library, tmp_path, client):
+    path = tmp_path / "lib.json"
+    call_command("export_content", str(path))
+    _wipe()
+    call_command("import_content", str(path))
+    assert client.get("/conditions/cfs/").status_code == 200
+    assert client.get("/conditions/gone-now/").status_code == 410
+    assert client.get("/conditions/gone/").status_code in (301, 410)
+    live = Condition.objects.get(slug="cfs").published_revision
+    assert list(live.citations.values_list("reference__key", flat=True)) == ["jansen1991"]
+    with pytest.raises(Exception):  # noqa: B017 - the guard must still hold after import
+        Section.objects.filter(revision=live).update(body="x")
+
+
+def _broken(library, mutate):
+    data = export_library()
+    mutate(data)
+    return dumps(data)
+
+
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda d: d.update(format="other"), "format"),
+        (lambda d: d.update(version=99), "version"),
+        (lambda d: d["conditions"][0]["revisions"][0].update(status="published"),
+         "conditions[0].revisions[0].status"),
+        (lambda d: d["conditions"][0]["revisions"][0].update(created_by="ghost"),
+         "not in the users list"),
+        (lambda d: d["conditions"][0].update(published_revision=2),
+         "published_revision: must name an approved revision"),
+        (lambda d: d["conditions"][0]["revisions"][0]["sections"][0].update(kind="poem"),
+         "sections[0].kind"),
+        (lambda d: d["conditions"][0]["revisions"][0]["reviews"][0].update(
+            next_review_due="2000-01-01"), "next_review_due"),
+        (lambda d: d["conditions"][1].update(slug=d["conditions"][0]["slug"]), "appears twice"),
+        (lambda d: d["conditions"][0]["events"][0].update(created_at="yesterday"),
+         "ISO 8601"),
+    ],
+)  # fmt: skip
+def test_malformed_import_refused_and_nothing_written(library, tmp_path, mutate, message):
+    text = _broken(library, mutate)
+    _wipe()
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(CommandError) as info:
+        call_command("import_content", str(path))
+    assert message in str(info.value)
+    assert "Nothing was imported" in str(info.value)
+    assert not Condition.objects.exists()
+    assert not Revision.objects.exists()
+    assert not Reference.objects.exists()
+
+
+def test_not_json_refused(tmp_path, db):
+    path = tmp_path / "bad.json"
+    path.write_text("{ this is not json")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_content", str(path))
+
+
+def test_missing_file_refused(tmp_path, db):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_content", str(tmp_path / "nope.json"))
+
+
+def test_import_refuses_existing_conditions(library, tmp_path):
+    path = tmp_path / "lib.json"
+    call_command("export_content", str(path))
+    before = Revision.objects.count()
+    with pytest.raises(CommandError, match="already exist"):
+        call_command("import_content", str(path))
+    assert Revision.objects.count() == before
