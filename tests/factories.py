@@ -31,8 +31,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            self.groups.add(ensure_role(extracted))
         self.save()
+
+
+def ensure_role(name: str) -> Group:
+    """The role group; re-created if a transactional test flushed the migration's rows."""
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        from django.apps import apps
+
+        from accounts.roles import sync_roles
+
+        sync_roles(apps)
+        group = Group.objects.get(name=name)
+    return group
 
 
 class ReferenceFactory(factory.django.DjangoModelFactory):

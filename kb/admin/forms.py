@@ -115,11 +115,11 @@ class ApproveForm(forms.Form):
     """The approver's review record (I8): both dates editable, sensible defaults."""
 
     reviewed_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The date you reviewed the content.",
     )
     next_review_due = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="When the content must be reviewed again.",
     )
     note = forms.CharField(

@@ -279,3 +279,12 @@ def test_user_admin_shows_roles(client, superuser, reviewer):
 def test_section_order_is_kept(author):
     draft = make_draft(author=author)
     assert [s.kind for s in Section.objects.filter(revision=draft)] == ["overview", "symptoms"]
+
+
+def test_approve_form_prefills_dates_browsers_accept(client, author, reviewer):
+    """<input type=date> only accepts ISO dates; a locale format would arrive empty."""
+    revision = make_in_review(author=author)
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:kb_revision_transition", args=[revision.pk, "approve"]))
+    today = page.context["form"].initial["reviewed_on"]
+    assert f'type="date" name="reviewed_on" value="{today.isoformat()}"' in page.content.decode()
