@@ -98,7 +98,9 @@ def sync_citations(*, revision) -> None:
 
 
 def _ascii_slug(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    from kb.refdata import fold_accents
+
+    folded = unicodedata.normalize("NFKD", fold_accents(text)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 

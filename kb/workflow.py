@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kb.citations import sync_citations
 from kb.exceptions import ContentProblems, FourEyesViolation, NotPermitted, TransitionNotAllowed
 from kb.models import Condition, Review, Revision, RevisionStatus, Section, WorkflowEvent
 from kb.models.events import WorkflowAction
@@ -306,6 +307,7 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
             for section in source.sections.all()
         ]
     )
+    sync_citations(revision=draft)
     _record(
         condition=locked_condition,
         revision=draft,

@@ -1,14 +1,321 @@
-"""The shared reference library in the desk."""
+"""The shared reference library in the desk: search, filters, "cited in", duplicate
+warnings, import from reference-manager files, and lookup by DOI or PMID."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from kb.models import Reference
+from kb.importers import PARSERS, UnreadableFile, decode_upload
+from kb.lookup import LookupFailed, LookupUnavailable, lookup
+from kb.models import Citation, Reference
+from kb.refdata import ReferenceData, normalise_doi, normalise_pmid, parse_author_name
+from kb.reference_import import find_existing, import_references
+from kb.vancouver import format_reference_html
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def people_to_lines(people: list[dict]) -> str:
+    lines = []
+    for person in people or []:
+        if "literal" in person:
+            lines.append("{" + person["literal"] + "}")
+        else:
+            lines.append(f"{person.get('family', '')} {person.get('given', '')}".strip())
+    return "\n".join(lines)
+
+
+def lines_to_people(text: str) -> list[dict]:
+    people = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{") and line.endswith("}"):
+            people.append({"literal": line[1:-1].strip()})
+        else:
+            people.append(parse_author_name(line))
+    return people
+
+
+PEOPLE_HELP = (
+    "One per line, family name then initials (e.g. “Jansen PH”). "
+    "Put an organisation in braces: {World Health Organization}."
+)
+
+
+class ReferenceForm(forms.ModelForm):
+    authors = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=PEOPLE_HELP
+    )
+    editors = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=PEOPLE_HELP
+    )
+    url = forms.URLField(label="URL", required=False, max_length=1000, assume_scheme="https")
+
+    class Meta:
+        model = Reference
+        fields = [
+            "key", "kind", "authors", "title", "container_title", "editors", "edition",
+            "place", "publisher", "year", "month", "day", "volume", "issue", "pages", "doi",
+            "pmid", "pmcid", "url", "accessed_on", "in_press", "retracted", "retraction_note",
+        ]  # fmt: skip
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].required = False
+        if not self.is_bound:
+            for name in ("authors", "editors"):
+                value = self.initial.get(name, getattr(self.instance, name, None))
+                if isinstance(value, list):
+                    self.initial[name] = people_to_lines(value)
+
+    def clean_authors(self):
+        return lines_to_people(self.cleaned_data["authors"])
+
+    def clean_editors(self):
+        return lines_to_people(self.cleaned_data["editors"])
+
+    def _unique(self, field: str, value: str | None):
+        if (
+            value
+            and Reference.objects.filter(**{field: value}).exclude(pk=self.instance.pk).exists()
+        ):
+            other = Reference.objects.get(**{field: value})
+            raise ValidationError(
+                f"Another reference, [{other.key}], already has this {field.upper()}."
+            )
+        return value
+
+    def clean_doi(self):
+        raw = (self.cleaned_data.get("doi") or "").strip()
+        doi = normalise_doi(raw) if raw else ""
+        if raw and not doi:
+            raise ValidationError("This is not a DOI: DOIs start with “10.” and contain a “/”.")
+        return self._unique("doi", doi or None)
+
+    def clean_pmid(self):
+        raw = (self.cleaned_data.get("pmid") or "").strip()
+        pmid = normalise_pmid(raw) if raw else ""
+        if raw and not pmid:
+            raise ValidationError("A PubMed ID is digits only.")
+        return self._unique("pmid", pmid or None)
+
+    def clean_key(self):
+        from kb.models.reference import KEY_RE
+
+        key = (self.cleaned_data.get("key") or "").strip()
+        if key and not KEY_RE.match(key):
+            raise ValidationError("Use letters, digits and _ : . - only, e.g. jansen1991.")
+        if (
+            self.instance.pk
+            and key != self.instance.key
+            and self.instance.citations.filter(revision__status="approved").exists()
+        ):
+            raise ValidationError(
+                "Approved articles cite this reference by its key, so the key cannot change."
+            )
+        return key
+
+
+class CitedFilter(admin.SimpleListFilter):
+    title = "cited"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Cited by a live article"), ("any", "Cited by any revision"),
+                ("unused", "Not cited anywhere")]  # fmt: skip
+
+    def queryset(self, request, queryset):
+        cited = Citation.objects.filter(reference=OuterRef("pk"))
+        if self.value() == "live":
+            return queryset.filter(Exists(cited.filter(revision__live_for__isnull=False)))
+        if self.value() == "any":
+            return queryset.filter(Exists(cited))
+        if self.value() == "unused":
+            return queryset.exclude(Exists(cited))
+        return queryset
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON; 5 MB at most."
+    )
+    format = forms.ChoiceField(
+        choices=[("", "Detect from the file")] + [(f, f) for f in sorted(PARSERS)],
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        try:
+            self.cleaned_data["text"] = decode_upload(upload.read())
+        except UnreadableFile as exc:
+            raise ValidationError(str(exc)) from exc
+        return upload
 
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ("key", "title", "year", "kind", "doi", "pmid", "retracted")
-    list_filter = ("kind", "retracted", "year")
+    form = ReferenceForm
+    list_display = (
+        "key",
+        "short_title",
+        "first_author",
+        "year",
+        "kind",
+        "doi",
+        "pmid",
+        "retracted",
+    )
+    list_filter = ("kind", "retracted", CitedFilter, "year")
     search_fields = ("key", "title", "authors", "doi", "pmid", "container_title")
+    readonly_fields = ("formatted", "cited_in")
+    change_form_template = "admin/kb/reference/change_form.html"
+    change_list_template = "admin/kb/reference/change_list.html"
+    fieldsets = (
+        (None, {"fields": ("key", "kind", "authors", "title", "container_title")}),
+        (
+            "Book details",
+            {"fields": ("editors", "edition", "place", "publisher"), "classes": ("collapse",)},
+        ),  # fmt: skip
+        (
+            "Date and location",
+            {"fields": ("year", "month", "day", "volume", "issue", "pages", "in_press")},
+        ),  # fmt: skip
+        ("Identifiers and links", {"fields": ("doi", "pmid", "pmcid", "url", "accessed_on")}),
+        ("Retraction", {"fields": ("retracted", "retraction_note")}),
+        ("As cited", {"fields": ("formatted", "cited_in")}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.citations.exists():
+            return False  # cited references stay; the list would lose an entry
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Title")
+    def short_title(self, obj):
+        return obj.title if len(obj.title) < 90 else obj.title[:87] + "…"
+
+    @admin.display(description="First author")
+    def first_author(self, obj):
+        return obj.first_author_family
+
+    @admin.display(description="Vancouver style")
+    def formatted(self, obj):
+        # The formatter escapes every piece of record text itself (tested with <script>).
+        return mark_safe(format_reference_html(obj)) if obj.pk else "—"  # noqa: S308
+
+    @admin.display(description="Cited in")
+    def cited_in(self, obj):
+        if not obj.pk:
+            return "—"
+        citations = obj.citations.select_related("revision__condition").order_by(
+            "revision__condition__slug", "-revision__number"
+        )
+        if not citations:
+            return "Not cited by any revision."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{} — revision {}</a> ({}{})</li>',
+                (
+                    (
+                        reverse("admin:kb_revision_change", args=[c.revision_id]),
+                        c.revision.condition.slug,
+                        c.revision.number,
+                        c.revision.get_status_display().lower(),
+                        ", live"
+                        if c.revision.condition.published_revision_id == c.revision_id
+                        else "",
+                    )
+                    for c in citations
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data = ReferenceData(title=obj.title, year=obj.year)
+        twin, _ = find_existing(data)
+        if twin is not None and twin.pk != obj.pk:
+            self.message_user(
+                request,
+                f"Possible duplicate: [{twin.key}] has the same title and year. "
+                "Check whether they are the same publication.",
+                messages.WARNING,
+            )
+
+    # --- lookup by DOI or PMID on the add form ---------------------------------------------
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        identifier = request.GET.get("lookup", "").strip()
+        if not identifier:
+            return initial
+        try:
+            data = lookup(identifier)
+        except LookupUnavailable as exc:
+            self.message_user(request, f"Lookup failed: {exc}", messages.ERROR)
+            return initial
+        except LookupFailed as exc:
+            self.message_user(request, f"Nothing found: {exc}", messages.WARNING)
+            return initial
+        existing, by = find_existing(data)
+        if existing is not None:
+            self.message_user(
+                request,
+                f"This is already in the library as [{existing.key}] (same {by}).",
+                messages.WARNING,
+            )
+        fields = {k: v for k, v in data.__dict__.items() if v not in ("", None, [], False)}
+        self.message_user(request, "Filled from the lookup: check before saving.", messages.INFO)
+        return {**initial, **fields}
+
+    # --- import ---------------------------------------------------------------------------
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="kb_reference_import",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = import_references(
+                    text=form.cleaned_data["text"],
+                    filename=form.cleaned_data["file"].name,
+                    file_format=form.cleaned_data["format"] or None,
+                )
+            except UnreadableFile as exc:
+                form.add_error("file", f"{exc} Nothing was imported.")
+            else:
+                self.message_user(
+                    request, f"Import finished: {report.summary()}.", messages.SUCCESS
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import references",
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/kb/reference/import.html", context)

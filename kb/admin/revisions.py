@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -15,13 +17,41 @@ from kb import workflow
 from kb.admin.forms import ApproveForm, CommentForm, RevisionForm
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
-from kb.models import Revision, RevisionStatus, Section
+from kb.models import Citation, Reference, Revision, RevisionStatus, Section
 from kb.services import record_edit
+
+
+class SectionForm(forms.ModelForm):
+    """A section, with a reference picker that appends the chosen citations to the body."""
+
+    cite = forms.ModelMultipleChoiceField(
+        queryset=Reference.objects.all(),
+        required=False,
+        label="Cite references",
+        widget=AutocompleteSelectMultiple(Citation._meta.get_field("reference"), admin.site),
+        help_text="Search the library by key, author, title, DOI or PMID; on saving, the "
+        "picked references are cited at the end of this section as [@key]. Move the marker "
+        "to the sentence it supports.",
+    )
+
+    class Meta:
+        model = Section
+        fields = ("position", "kind", "heading", "body")
+
+    def clean(self):
+        cleaned = super().clean()
+        picked = cleaned.get("cite") or []
+        if picked:
+            marker = "[" + "; ".join(f"@{ref.key}" for ref in picked) + "]"
+            cleaned["body"] = (cleaned.get("body") or "").rstrip() + " " + marker
+            self.instance.body = cleaned["body"]
+        return cleaned
 
 
 class SectionInline(admin.StackedInline):
     model = Section
-    fields = ("position", "kind", "heading", "body")
+    form = SectionForm
+    fields = ("position", "kind", "heading", "body", "cite")
     extra = 0
     ordering = ("position", "id")
 
@@ -136,15 +166,26 @@ class RevisionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Citations")
     def citation_check(self, obj: Revision):
+        """What the editor must know about the citations: unresolved keys (I7), retractions."""
         problems = unresolved_citations(revision=obj)
-        if not problems:
-            return "Every citation names a reference in the library."
-        return format_html(
-            "<strong>Not in the reference library:</strong><ul>{}</ul>",
-            format_html_join(
-                "", "<li>[@{}] in “{}”</li>", ((p.key, p.section_heading) for p in problems)
-            ),
-        )
+        retracted = obj.citations.filter(reference__retracted=True).select_related("reference")
+        count = obj.citations.count()
+        parts = [format_html("{} reference(s) cited.", count)]
+        if problems:
+            parts.append(format_html(
+                "<strong>Not in the reference library (approval is blocked):</strong>"
+                "<ul>{}</ul>",
+                format_html_join(
+                    "", "<li>[@{}] in “{}”</li>", ((p.key, p.section_heading) for p in problems)
+                ),
+            ))  # fmt: skip
+        if retracted:
+            parts.append(format_html(
+                "<strong>Cites retracted publications:</strong><ul>{}</ul>",
+                format_html_join("", "<li>[@{}] {}</li>",
+                                 ((c.reference.key, c.reference.title) for c in retracted)),
+            ))  # fmt: skip
+        return format_html_join("", "<p>{}</p>", ((p,) for p in parts))
 
     # --- saving: optimistic locking and editor tracking -------------------------------
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -82,6 +82,8 @@ class Reference(models.Model):
         return f"[{self.key}] {self.title}"
 
     def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self._refuse_key_change_if_cited_by_approved()
         self.doi = normalise_doi(self.doi or "") or None
         self.pmid = normalise_pmid(self.pmid or "") or None
         if not self.key:
@@ -90,6 +92,20 @@ class Reference(models.Model):
             self.key = generate_key(reference=self)
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
+
+    def _refuse_key_change_if_cited_by_approved(self) -> None:
+        """Approved text cites by key (I2): its keys must keep resolving to this record."""
+        from kb.exceptions import ImmutableRevision
+
+        stored = type(self).objects.filter(pk=self.pk).values_list("key", flat=True).first()
+        if (
+            stored
+            and stored != self.key
+            and self.citations.filter(revision__status="approved").exists()
+        ):
+            raise ImmutableRevision(
+                f"The key “{stored}” is cited by approved text and cannot be changed."
+            )
 
     @property
     def first_author_family(self) -> str:

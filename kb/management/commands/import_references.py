@@ -1,0 +1,53 @@
+"""python manage.py import_references FILE [--format ris|bibtex|medline|csljson]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.importers import PARSERS, UnreadableFile, decode_upload
+from kb.reference_import import import_references
+
+
+class Command(BaseCommand):
+    help = (
+        "Import references from a RIS, BibTeX, PubMed MEDLINE or CSL-JSON file into the "
+        "library, matching existing records by DOI, PMID, then title and year."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--format", choices=sorted(PARSERS), help="Detected from the content when not given."
+        )
+
+    def handle(self, *args, file: str, format: str | None = None, **options):
+        path = Path(file)
+        try:
+            text = decode_upload(path.read_bytes())
+        except FileNotFoundError as exc:
+            raise CommandError(f"No such file: {file}.") from exc
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
+        except UnreadableFile as exc:
+            raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
+
+        def progress(done: int, total: int) -> None:
+            if total >= 20 and (done % max(total // 10, 1) == 0 or done == total):
+                self.stderr.write(f"  {done}/{total} records")
+
+        try:
+            report = import_references(
+                text=text, filename=path.name, file_format=format, progress=progress
+            )
+        except UnreadableFile as exc:
+            raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
+        for line in report.lines:
+            if line.outcome == "created":
+                self.stdout.write(f"record {line.position}: created [{line.key}] {line.title}")
+            elif line.outcome == "matched":
+                self.stdout.write(f"record {line.position}: matched [{line.key}] {line.reason}")
+            else:
+                self.stdout.write(f"record {line.position}: skipped — {line.reason}")
+        self.stdout.write(self.style.SUCCESS(f"{report.format}: {report.summary()}."))
