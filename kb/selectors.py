@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from kb.citations import cited_keys, resolve_keys
+from kb.citations import cited_keys, number_keys, resolve_keys
 from kb.models import Condition, ConditionSlug, Review, Revision, RevisionStatus, Section
 from kb.rendering import RenderedArticle, render_article
 
@@ -75,7 +75,18 @@ class Article:
 
 def _load_article(revision: Revision, *, preview: bool) -> Article:
     sections = list(revision.sections.all())
-    references = resolve_keys(key for s in sections for key in cited_keys(s.body))
+    if revision.is_approved:
+        # Approved text keeps the references it was approved with (its Citation rows, made
+        # at approval in order of first citation), matched to the markers by position, so no
+        # later change to the library can break or change a published list (I2, I7).
+        citations = list(revision.citations.select_related("reference").order_by("number"))
+        keys = list(number_keys(s.body for s in sections))
+        if len(keys) == len(citations):
+            references = {key: c.reference for key, c in zip(keys, citations, strict=True)}
+        else:  # approved before citations were recorded at approval
+            references = {c.reference.key: c.reference for c in citations}
+    else:
+        references = resolve_keys(key for s in sections for key in cited_keys(s.body))
     review = (
         Review.objects.filter(revision=revision)
         .select_related("reviewer")

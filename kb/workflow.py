@@ -25,7 +25,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb.citations import sync_citations
-from kb.exceptions import ContentProblems, FourEyesViolation, NotPermitted, TransitionNotAllowed
+from kb.exceptions import (
+    ContentProblems,
+    FourEyesViolation,
+    NotPermitted,
+    StaleEdit,
+    TransitionNotAllowed,
+)
 from kb.models import Condition, Review, Revision, RevisionStatus, Section, WorkflowEvent
 from kb.models.events import WorkflowAction
 from kb.models.review import ReviewKind
@@ -136,12 +142,32 @@ def can(user, transition: str, revision: Revision) -> bool:
     return False
 
 
+def why_not(user, transition: str, revision: Revision) -> str:
+    """A plain reason why ``user`` may not make ``transition`` now ('' when they may)."""
+    if can(user, transition, revision):
+        return ""
+    status = revision.get_status_display().lower()
+    needed = {
+        "submit": (PERM_SUBMIT, "Only authors can submit revisions."),
+        "approve": (PERM_APPROVE, "Only medical reviewers can approve revisions."),
+        "request_changes": (PERM_REQUEST_CHANGES, "Only medical reviewers can send back."),
+    }
+    perm, message = needed.get(transition, ("", "This move does not exist."))
+    if not perm or not user.has_perm(perm):
+        return message
+    if transition == "submit":
+        return f"This revision is {status}; only drafts and sent-back revisions can be submitted."
+    if revision.status != S.IN_REVIEW:
+        return f"This revision is {status}; only revisions in review can be reviewed."
+    return "You wrote or edited this revision, so another medical reviewer must approve it."
+
+
 def _is_author_of(user, revision: Revision) -> bool:
     return revision.created_by_id == user.pk or revision.edited_by.filter(pk=user.pk).exists()
 
 
 @transaction.atomic
-def submit(*, revision: Revision, by) -> Revision:
+def submit(*, revision: Revision, by, comment: str = "") -> Revision:
     """Send a draft (or a sent-back revision) to the medical reviewers."""
     _require(by, PERM_SUBMIT, "submit revisions for review")
     locked = _lock_revision(revision)
@@ -163,6 +189,7 @@ def submit(*, revision: Revision, by) -> Revision:
         action=WorkflowAction.SUBMIT,
         from_status=previous,
         to_status=S.IN_REVIEW,
+        comment=(comment or "").strip(),
     )
     _refresh(revision)
     return locked
@@ -180,8 +207,14 @@ def approve(
     reviewed_on: dt.date | None = None,
     next_review_due: dt.date | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Revision:
-    """Approve a revision in review and publish it, recording the review (I3, I5, I7, I8)."""
+    """Approve a revision in review and publish it, recording the review (I3, I5, I7, I8).
+
+    ``expected_version`` is the lock version of the text the reviewer read; if the revision
+    changed since (sent back, edited, resubmitted), approval is refused: a reviewer only
+    ever approves text they saw.
+    """
     _require(by, PERM_APPROVE, "approve revisions (medical reviewers only)")
     locked = _lock_revision(revision)
     if locked.status != S.IN_REVIEW:
@@ -189,10 +222,16 @@ def approve(
             f"Only a revision in review can be approved; this one is "
             f"{locked.get_status_display().lower()}."
         )
+    if expected_version is not None and expected_version != locked.lock_version:
+        raise StaleEdit(
+            "This revision changed after you opened it. Nothing was approved: read the "
+            "current text, then approve again."
+        )
     if _is_author_of(by, locked):
         raise FourEyesViolation(
             "You wrote or edited this revision, so another medical reviewer must approve it."
         )
+    sync_citations(revision=locked)  # the citations approved are exactly those in the text
     problems = approval_problems(revision=locked)
     if problems:
         raise ContentProblems("This revision cannot be approved yet:", problems=problems)

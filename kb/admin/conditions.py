@@ -188,7 +188,9 @@ class ConditionAdmin(admin.ModelAdmin):
                     r.number,
                     r.name,
                     r.get_status_display(),
-                    " (live)" if r.pk == obj.published_revision_id else "",
+                    (" (published, withdrawn)" if obj.withdrawn_at else " (live)")
+                    if r.pk == obj.published_revision_id
+                    else "",
                 )
                 for r in obj.revisions.order_by("-number")
             ),
@@ -196,11 +198,14 @@ class ConditionAdmin(admin.ModelAdmin):
         return format_html("<ul>{}</ul>", rows)
 
     def save_model(self, request, obj, form, change):
+        # Only the slug and related conditions are edited here. A full save would write back
+        # publication and withdrawal fields read at the start of the request and could undo
+        # a concurrent approval or withdrawal; so the slug goes through the service and the
+        # related links through save_related, and nothing else is written.
         if change and "slug" in form.changed_data:
             new_slug = obj.slug
             obj.slug = form.initial["slug"]
             rename_condition(condition=obj, new_slug=new_slug, by=request.user)
-        super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is None:

@@ -125,6 +125,7 @@ class ApproveForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review note"
     )
+    opened_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()

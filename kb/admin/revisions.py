@@ -133,11 +133,25 @@ class RevisionAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and not self.has_change_permission(request, obj):
+            swap = {"also_known_as": "other_names"}
             return [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != "opened_version"]})
+                (
+                    name,
+                    {
+                        **opts,
+                        "fields": [swap.get(f, f) for f in opts["fields"] if f != "opened_version"],
+                    },
+                )
                 for name, opts in fieldsets
             ]
         return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "other_names")
+
+    @admin.display(description="Also known as")
+    def other_names(self, obj: Revision):
+        return ", ".join(obj.also_known_as) or "—"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(section_count=Count("sections"))
@@ -248,7 +262,7 @@ class RevisionAdmin(admin.ModelAdmin):
 
         if name == "approve":
             form_class, kwargs = ApproveForm, {}
-            initial = ApproveForm.defaults()
+            initial = {**ApproveForm.defaults(), "opened_version": revision.lock_version}
         else:
             form_class = CommentForm
             kwargs = {
@@ -280,13 +294,14 @@ class RevisionAdmin(admin.ModelAdmin):
             "form": form,
             "problems": problems,
             "allowed": workflow.can(request.user, name, revision),
+            "refusal": workflow.why_not(request.user, name, revision),
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/kb/revision/transition.html", context)
 
     def _apply(self, request, name: str, revision: Revision, data: dict) -> None:
         if name == "submit":
-            workflow.submit(revision=revision, by=request.user)
+            workflow.submit(revision=revision, by=request.user, comment=data.get("comment", ""))
         elif name == "approve":
             workflow.approve(
                 revision=revision,
@@ -294,6 +309,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 reviewed_on=data["reviewed_on"],
                 next_review_due=data["next_review_due"],
                 note=data.get("note", ""),
+                expected_version=data["opened_version"],
             )
         elif name == "request_changes":
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])

@@ -23,6 +23,7 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["revision", "number"]
+        base_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "reference"], name="kb_citation_reference_once"
@@ -38,9 +39,10 @@ class Citation(models.Model):
 
     def save(self, *args, **kwargs):
         from kb.exceptions import ImmutableRevision
-        from kb.models.immutability import is_restoring
+        from kb.models.immutability import is_restoring, refuse_move_between_revisions
         from kb.models.revision import Revision, RevisionStatus
 
+        refuse_move_between_revisions(self)
         approved = Revision.objects.filter(
             pk=self.revision_id, status=RevisionStatus.APPROVED
         ).exists()

@@ -19,8 +19,8 @@ class Condition(models.Model):
         max_length=120,
         unique=True,
         validators=[validate_slug],
-        help_text="The article's address: /conditions/<slug>/. Lower-case words and hyphens. "
-        "Renaming keeps the old address redirecting.",
+        help_text="The last part of the article's address, e.g. cramp-fasciculation-syndrome. "
+        "Lower-case words and hyphens. Renaming keeps the old address redirecting.",
     )
     published_revision = models.OneToOneField(
         "kb.Revision",

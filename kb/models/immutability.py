@@ -45,8 +45,17 @@ class RevisionChildQuerySet(models.QuerySet):
     def _touches_approved(self) -> bool:
         return self.filter(**{f"{self.revision_field}__status": "approved"}).exists()
 
+    def _targets_approved(self, kwargs) -> bool:
+        from kb.models.revision import Revision
+
+        target = kwargs.get(self.revision_field, kwargs.get(f"{self.revision_field}_id"))
+        if target is None:
+            return False
+        target_id = getattr(target, "pk", target)
+        return Revision.objects.filter(pk=target_id, status="approved").exists()
+
     def update(self, **kwargs):
-        if self._touches_approved():
+        if self._touches_approved() or self._targets_approved(kwargs):
             raise ImmutableRevision("Sections of an approved revision cannot be changed.")
         return super().update(**kwargs)
 
@@ -62,6 +71,25 @@ class RevisionChildQuerySet(models.QuerySet):
         if not is_restoring() and Revision.objects.filter(pk__in=ids, status="approved").exists():
             raise ImmutableRevision("Nothing can be added to an approved revision.")
         return super().bulk_create(objs, *args, **kwargs)
+
+
+def refuse_move_between_revisions(instance) -> None:
+    """A child row never changes revision: that would add to or take from approved text."""
+    if instance._state.adding:
+        return
+    stored = (
+        type(instance)
+        ._base_manager.filter(pk=instance.pk)
+        .values_list("revision_id", "revision__status")
+        .first()
+    )
+    if stored is None:
+        return
+    stored_revision, stored_status = stored
+    if stored_revision != instance.revision_id:
+        raise ImmutableRevision("A row cannot be moved to another revision.")
+    if stored_status == "approved":
+        raise ImmutableRevision("Rows of an approved revision cannot be changed.")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

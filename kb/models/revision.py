@@ -35,6 +35,8 @@ class RevisionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self.filter(status=RevisionStatus.APPROVED).exists():
             raise ImmutableRevision("An approved revision cannot be changed.")
+        if kwargs.get("status") == RevisionStatus.APPROVED:
+            raise ImmutableRevision("Only kb.workflow.approve can approve a revision.")
         return super().update(**kwargs)
 
     def delete(self):

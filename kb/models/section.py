@@ -35,6 +35,8 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["revision", "position", "id"]
+        # Related managers (revision.sections.add(...)) must go through the guarded queryset.
+        base_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(heading=""), name="kb_section_heading_not_empty"
@@ -45,8 +47,9 @@ class Section(models.Model):
         return self.heading
 
     def save(self, *args, **kwargs):
-        from kb.models.immutability import is_restoring
+        from kb.models.immutability import is_restoring, refuse_move_between_revisions
 
+        refuse_move_between_revisions(self)
         if not (self._state.adding and is_restoring()) and self._revision_is_approved():
             raise ImmutableRevision("Sections of an approved revision cannot be changed.")
         super().save(*args, **kwargs)

@@ -89,3 +89,11 @@ def test_author_submits_reviewer_approves_public_sees_byline(live_server, page, 
     assert page.locator("h1").inner_text() == "Isaacs' syndrome"
     assert page.locator("strong", has_text="twitching").count() == 1
     page.screenshot(path=str(artifacts / "article-public.png"), full_page=True)
+
+    # Changing live text starts a new draft from the condition page.
+    sign_in(page, base, "writer")
+    page.goto(f"{base}/admin/kb/condition/")
+    page.click("text=isaacs-syndrome")
+    page.click("input[type=submit][value='Start new draft']")
+    page.wait_for_selector("text=Revision 2 started from the live text.")
+    assert page.locator("#id_name").input_value() == "Isaacs' syndrome"

@@ -134,6 +134,7 @@ def test_reviewer_approves_through_admin(client, author, reviewer):
             "reviewed_on": page.context["form"].initial["reviewed_on"].isoformat(),
             "next_review_due": page.context["form"].initial["next_review_due"].isoformat(),
             "note": "Checked.",
+            "opened_version": page.context["form"].initial["opened_version"],
         },
     )
     assert response.status_code == 302
