@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from kb import workflow
@@ -104,8 +105,8 @@ def _latest_subquery(field: str):
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
     list_display = (
-        "slug",
         "latest_name",
+        "slug",
         "live_revision",
         "latest_status",
         "last_reviewed",
@@ -151,7 +152,11 @@ class ConditionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Latest status")
     def latest_status(self, obj):
-        return RevisionStatus(obj.latest_status_value).label if obj.latest_status_value else "—"
+        if not obj.latest_status_value:
+            return "—"
+        if obj.latest_status_value == RevisionStatus.APPROVED and obj.live_number:
+            return "Withdrawn" if obj.withdrawn_at else "Live"
+        return RevisionStatus(obj.latest_status_value).label
 
     @admin.display(description="Last reviewed", ordering="last_reviewed")
     def last_reviewed(self, obj):
@@ -162,7 +167,9 @@ class ConditionAdmin(admin.ModelAdmin):
         if not obj.next_review_due:
             return "—"
         if obj.next_review_due < timezone.localdate():
-            return format_html("<strong>{} (overdue)</strong>", obj.next_review_due)
+            return format_html(
+                "<strong>{} (overdue)</strong>", date_format(obj.next_review_due, "j M Y")
+            )
         return obj.next_review_due
 
     @admin.display(description="State")

@@ -226,6 +226,7 @@ def test_condition_list_shows_status_and_review_dates(client, author, reviewer, 
     url = reverse("admin:kb_condition_changelist")
     body = client.get(url).content.decode()
     assert "Live one" in body and "Draft one" in body
+    assert '<td class="field-latest_status">Live</td>' in body
     review = live.reviews.get()
     assert review.next_review_due.strftime("%Y") in body
     only_live = client.get(url, {"state": "live"}).content.decode()
