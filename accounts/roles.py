@@ -8,6 +8,7 @@ here is the single source of truth: the data migrations and ``sync_roles`` read 
   change permission on revisions, so the four-eyes rule (I3) is structural as well as
   checked in the workflow.
 - Both authors and reviewers maintain the reference library (reviewers flag retractions).
+- Reviewers and publishers triage reader feedback; authors can read it.
 - Publishers run the library: they rename and relate conditions and withdraw or restore
   them, but neither write clinical text nor approve it.
 """
@@ -26,6 +27,7 @@ _READ = [
     "kb.view_workflowevent",
     "kb.view_reference",
     "kb.view_citation",
+    "kb.view_feedback",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -46,12 +48,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kb.approve_revision",
         "kb.request_changes_revision",
         "kb.change_reference",
+        "kb.change_feedback",
     ],
     PUBLISHER: _READ
     + [
         "kb.change_condition",
         "kb.withdraw_condition",
         "kb.restore_condition",
+        "kb.change_feedback",
     ],
 }
 

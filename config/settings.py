@@ -30,6 +30,12 @@ if not DEBUG and not ALLOWED_HOSTS:
 # Absolute base for links that leave the site: API payloads, sitemap, feed, e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# How long browsers and a CDN may keep public pages (seconds).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
+
+# Reader feedback: reports accepted per IP address per hour.
+FEEDBACK_RATE_PER_HOUR = env_int("FEEDBACK_RATE_PER_HOUR", 5, minimum=1)
+
 # I8: default interval between a review and the next one due (three years).
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 1095, minimum=1)
 

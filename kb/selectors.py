@@ -146,3 +146,48 @@ def latest_revision(*, condition: Condition) -> Revision | None:
 def open_revision(*, condition: Condition) -> Revision | None:
     """The draft, in-review or sent-back revision of a condition, if any (at most one)."""
     return condition.revisions.open().first()
+
+
+@dataclass(frozen=True)
+class AZEntry:
+    """One line of the A–Z: a condition's name, or another name pointing to it."""
+
+    label: str
+    slug: str
+    canonical: str = ""  # set when ``label`` is an also-known-as name
+
+    @property
+    def letter(self) -> str:
+        first = self.label[:1].upper()
+        return first if first.isalpha() and first.isascii() else "#"
+
+
+def a_to_z() -> list[tuple[str, list[AZEntry]]]:
+    """Published conditions and their other names, grouped by first letter (one query)."""
+    entries: list[AZEntry] = []
+    for name, aka, slug in published_revisions().values_list(
+        "name", "also_known_as", "condition__slug"
+    ):
+        entries.append(AZEntry(label=name, slug=slug))
+        for other in aka or []:
+            if other.strip() and other.strip().lower() != name.lower():
+                entries.append(AZEntry(label=other.strip(), slug=slug, canonical=name))
+    entries.sort(key=lambda e: (e.letter, e.label.casefold()))
+    groups: dict[str, list[AZEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.letter, []).append(entry)
+    return list(groups.items())
+
+
+def recently_reviewed(*, limit: int = 6) -> list[Revision]:
+    """Live revisions with the most recent review first (for the home page)."""
+    return list(
+        with_latest_review(published_revisions())
+        .only("name", "summary", "condition__slug")
+        .order_by("-last_reviewed", "name")[:limit]
+    )
+
+
+def published_for_listing() -> QuerySet[Revision]:
+    """Live revisions with their review dates, for sitemap and feed (one query)."""
+    return with_latest_review(published_revisions()).order_by("-published_at")

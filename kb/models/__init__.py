@@ -4,6 +4,7 @@
 - ``revision``: one version of an article, its status and optimistic lock.
 - ``section``: the ordered parts of a revision.
 - ``reference`` and ``citation``: the shared reference library and what each revision cites.
+- ``feedback``: readers' reports of inaccuracies.
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
@@ -12,6 +13,7 @@
 from kb.models.citation import Citation
 from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
+from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.reference import Reference, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
@@ -21,6 +23,8 @@ __all__ = [
     "Citation",
     "Condition",
     "ConditionSlug",
+    "Feedback",
+    "FeedbackStatus",
     "Reference",
     "ReferenceKind",
     "Review",

@@ -10,7 +10,10 @@ import pytest
 from accounts.roles import AUTHOR, MEDICAL_REVIEWER
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 PASSWORD = "correct-horse-battery"
 
 
@@ -93,7 +96,7 @@ def test_author_submits_reviewer_approves_public_sees_byline(live_server, page, 
     # Changing live text starts a new draft from the condition page.
     sign_in(page, base, "writer")
     page.goto(f"{base}/admin/kb/condition/")
-    page.click("text=isaacs-syndrome")
+    page.click("#result_list tbody th a")
     page.click("input[type=submit][value='Start new draft']")
     page.wait_for_selector("text=Revision 2 started from the live text.")
     assert page.locator("#id_name").input_value() == "Isaacs' syndrome"

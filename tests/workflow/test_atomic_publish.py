@@ -13,7 +13,10 @@ from kb.models import Revision
 from kb.selectors import get_published_article
 from tests.factories import make_live
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres,
+]
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<10} {'Superuser':<17} Site administrator")
 
     def _users(self) -> dict:
+        from django.apps import apps
+
+        from accounts.roles import ROLE_PERMISSIONS, sync_roles
+
+        if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
+            sync_roles(apps)  # the roles migration's groups were removed; put them back
         User = get_user_model()
         users = {}
         for spec in demo_content.DEMO_USERS:

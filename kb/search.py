@@ -1,0 +1,451 @@
+"""Public search over published text only (I1).
+
+``search_published`` starts from ``kb.selectors.published_revisions()``: the live revision
+of each public condition. Sections are reached only through that revision (a correlated
+subquery), so the text of a draft, in-review, sent-back or superseded revision is never
+searched, counted or shown.
+
+PostgreSQL (production, CI)
+    Full-text search with the ``english`` configuration, weighted A = name and
+    also-known-as names, B = summary, C = section headings and bodies. Every word of the
+    query must match, as a prefix (``word:*`` in a raw tsquery built from letters and
+    digits only, so nothing a reader types can reach tsquery syntax). Typos are caught
+    with pg_trgm: when nothing matches in full text, conditions whose name or other names
+    look like the query (``word_similarity`` ≥ ``TRIGRAM_THRESHOLD``) are shown instead,
+    with a note saying so (the COUNT query finds out which case applies).
+    Snippets come from ``ts_headline`` over the summary and the sections.
+
+SQLite (the embedded development default)
+    Every query word must appear (case-insensitively) in the name, other names, summary
+    or section text; name matches come first. Snippets are a window of text around the
+    first match.
+
+Either way one search costs one ``COUNT`` query plus one query for the page, however
+many conditions match, and snippets are escaped HTML in which only the ``<mark>``
+elements around matches are markup.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.models import Revision, Section
+from kb.selectors import published_revisions
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 24
+MAX_PER_PAGE = 100
+#: Minimum pg_trgm word similarity of the query to a name for a "did you mean" match.
+#: One-letter typos score about 0.5–0.7 ("asthama"/"Asthma" 0.5, "migrane"/"Migraine" and
+#: "fasiculation"/"Fasciculations" 0.63); at 0.4 unrelated names crept in ("gone" is 0.4
+#: like "Live one").
+TRIGRAM_THRESHOLD = 0.45
+#: Shorter queries are not matched by similarity: "als" looks like too many names.
+TRIGRAM_MIN_LENGTH = 4
+SEARCH_CONFIG = "english"
+#: Joins a section's heading to its body in the searched and quoted text.
+HEADING_JOINER = " — "
+
+# Letters and digits (any script); everything else separates words.
+_WORD_RE = re.compile(r"[^\W_]+")
+_SPACE_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Markdown noise removed before text is searched or quoted: quote, heading and list
+# markers at the start of a line, citation markers ([@key]), link targets, emphasis and
+# code characters, brackets. The same patterns run in Python (SQLite) and in PostgreSQL
+# (regexp_replace, ARE syntax; flag "n": ^ matches at every line start).
+_MARKDOWN_CLEANUP = (
+    (r"^[ \t]*(>[ \t]?)+", "", "gn"),
+    (r"^[ \t]*(#+|[-+*]|[0-9]+[.)])[ \t]+", "", "gn"),
+    (r"\[@[^]]*\]", "", "g"),
+    (r"\]\([^)]*\)", "]", "g"),
+    (r"[*_`\[\]]+", "", "g"),
+)
+_PY_MARKDOWN_CLEANUP = [
+    (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE), ""),
+    (re.compile(r"^[ \t]*(?:#+|[-+*]|[0-9]+[.)])[ \t]+", re.MULTILINE), ""),
+    (re.compile(r"\[@[^\]]*\]"), ""),
+    (re.compile(r"\]\([^)]*\)"), "]"),
+    (re.compile(r"[*_`\[\]]+"), ""),
+]
+
+
+@dataclass
+class SearchHit:
+    slug: str
+    name: str
+    also_known_as: list[str]
+    summary: str
+    snippet_html: SafeString
+    rank: float
+
+
+@dataclass
+class SearchResults:
+    query: str
+    results: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    has_next: bool = False
+    has_previous: bool = False
+    message: str = ""
+    per_page: int = 20
+
+    @property
+    def start_index(self) -> int:
+        """1-based position of the first hit on this page (for ``<ol start>``)."""
+        return (self.page - 1) * self.per_page + 1 if self.results else 0
+
+
+def search_published(*, query: str, page: int = 1, per_page: int = 20) -> SearchResults:
+    """Search the published text of every public condition; one page of hits."""
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    text, notes = _normalise(query)
+    results = SearchResults(query=text, per_page=per_page)
+    if not text:
+        results.message = "Enter a word or the name of a condition to search for."
+        return results
+    terms = _terms(text)
+    if not terms:
+        notes.append("Search for words or names made of letters or numbers, for example “cramp”.")
+        results.message = " ".join(notes)
+        return results
+    if len(terms) > MAX_TERMS:
+        terms = terms[:MAX_TERMS]
+        notes.append(f"Only the first {MAX_TERMS} different words were searched for.")
+
+    if connection.vendor == "postgresql":
+        total, similar_only, queryset, to_hit = _postgres_search(terms)
+    else:
+        queryset, to_hit = _simple_search(terms)
+        total, similar_only = queryset.count(), False
+
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(_as_int(page), pages))
+    results.total = total
+    results.page = page
+    results.pages = pages
+    results.has_previous = page > 1
+    results.has_next = page < pages
+    if total:
+        offset = (page - 1) * per_page
+        results.results = [to_hit(row) for row in queryset[offset : offset + per_page]]
+    if similar_only:
+        notes.append(
+            f"Nothing matched “{text}” exactly, so these are conditions with similar names."
+        )
+    results.message = " ".join(notes)
+    return results
+
+
+# -- query text ----------------------------------------------------------------------------
+
+
+def _normalise(query) -> tuple[str, list[str]]:
+    text = _CONTROL_RE.sub(" ", str(query or ""))
+    text = " ".join(text.split())
+    notes: list[str] = []
+    if len(text) > MAX_QUERY_LENGTH:
+        text = text[:MAX_QUERY_LENGTH].rstrip()
+        notes.append(f"Your search was shortened to its first {MAX_QUERY_LENGTH} characters.")
+    return text, notes
+
+
+def _terms(text: str) -> list[str]:
+    """Distinct lower-case words of letters and digits, in the order typed."""
+    seen: dict[str, None] = {}
+    for word in _WORD_RE.findall(text):
+        seen.setdefault(word.casefold(), None)
+    return list(seen)
+
+
+def _as_int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown source as plain words (Python twin of the PostgreSQL cleanup)."""
+    text = markdown or ""
+    for pattern, replacement in _PY_MARKDOWN_CLEANUP:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _pg_plain_text(expression):
+    for pattern, replacement, flags in _MARKDOWN_CLEANUP:
+        expression = Func(
+            expression,
+            Value(pattern),
+            Value(replacement),
+            Value(flags),
+            function="regexp_replace",
+            output_field=TextField(),
+        )
+    return expression
+
+
+def _postgres_search(terms: list[str]):
+    """(total, similar names only?, page queryset, row → SearchHit); one COUNT query.
+
+    The COUNT also tells whether anything matches in full text; only if nothing does,
+    the page query lists similar names instead (a typo fallback, not noise under good
+    answers: "isaacs syndrome" should not list every syndrome).
+    """
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.contrib.postgres.search import (
+        SearchHeadline,
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+        TrigramWordSimilarity,
+    )
+
+    def sections_text(body):
+        return Subquery(
+            Section.objects.filter(revision=OuterRef("pk"))
+            .order_by()
+            .values("revision")
+            .annotate(
+                text=StringAgg(
+                    Concat(F("heading"), Value(HEADING_JOINER), body, output_field=TextField()),
+                    delimiter="\n",
+                    order_by=("position", "id"),
+                )
+            )
+            .values("text")[:1],
+            output_field=TextField(),
+        )
+
+    # Safe by construction: every term is letters/digits only (see _terms).
+    tsquery = SearchQuery(
+        " & ".join(f"{term}:*" for term in terms), search_type="raw", config=SEARCH_CONFIG
+    )
+    phrase = " ".join(terms)
+    use_trigram = len(phrase) >= TRIGRAM_MIN_LENGTH
+    queryset = published_revisions().annotate(
+        aka_text=Cast("also_known_as", TextField()),
+        document=SearchVector("name", "aka_text", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(sections_text(F("body")), weight="C", config=SEARCH_CONFIG),
+    )
+    full_text = Q(document=tsquery)
+    if use_trigram:
+        queryset = queryset.annotate(
+            similarity=Greatest(
+                TrigramWordSimilarity(phrase, "name"),
+                TrigramWordSimilarity(phrase, "aka_text"),
+            )
+        )
+        similar = Q(similarity__gte=TRIGRAM_THRESHOLD)
+        counts = queryset.filter(full_text | similar).aggregate(
+            any=Count("pk"), full_text=Count("pk", filter=full_text)
+        )
+        similar_only = counts["full_text"] == 0
+        total = counts["any"] if similar_only else counts["full_text"]
+    else:
+        similar_only = False
+        total = queryset.filter(full_text).count()
+
+    if similar_only:
+        queryset = queryset.filter(similar).annotate(score=F("similarity"))
+    else:
+        # ts_rank weighs name/other names (A) over summary (B) over sections (C); a name
+        # that also looks like the whole query comes first among equals.
+        score = SearchRank(F("document"), tsquery)
+        if use_trigram:
+            score = score + F("similarity") * Value(0.5)
+        queryset = queryset.filter(full_text).annotate(score=score)
+
+    start, stop = f"kbmark{secrets.token_hex(8)}s", f"kbmark{secrets.token_hex(8)}e"
+    queryset = (
+        queryset.annotate(
+            # Computed by PostgreSQL for the rows of the page only (after ORDER BY/LIMIT).
+            headline=SearchHeadline(
+                Concat(
+                    F("summary"),
+                    Value("\n"),
+                    sections_text(_pg_plain_text(F("body"))),
+                    output_field=TextField(),
+                ),
+                tsquery,
+                config=SEARCH_CONFIG,
+                start_sel=start,
+                stop_sel=stop,
+                max_words=20,
+                min_words=10,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-score", "name", "pk")
+        .values("condition__slug", "name", "also_known_as", "summary", "headline", "score")
+    )
+
+    def to_hit(row) -> SearchHit:
+        headline = row["headline"] or ""
+        if start in headline:
+            snippet = _marked_html(headline, start, stop, row["summary"])
+        else:
+            snippet = mark_safe(escape(row["summary"]))  # noqa: S308 (escaped just now)
+        return _hit(row, snippet)
+
+    return total, similar_only, queryset, to_hit
+
+
+def _marked_html(text: str, start: str, stop: str, summary: str = "") -> SafeString:
+    """Escape ``text`` and turn the sentinels (unguessable per search) into <mark>s.
+
+    Adds "…" where the quoted text does not start at the summary's start or stops short
+    of the end of a sentence.
+    """
+    plain = " ".join(text.replace(start, "").replace(stop, "").split())
+    out: list[str] = [] if not plain or summary.startswith(plain[:20]) else ["… "]
+    open_mark = False
+    for token in re.split(f"({re.escape(start)}|{re.escape(stop)})", text):
+        if token == start:
+            if not open_mark:
+                out.append("<mark>")
+                open_mark = True
+        elif token == stop:
+            if open_mark:
+                out.append("</mark>")
+                open_mark = False
+        else:
+            out.append(escape(_SPACE_RE.sub(" ", token)))
+    if open_mark:
+        out.append("</mark>")
+    if plain and plain[-1] not in ".!?":
+        out.append(" …")
+    return mark_safe("".join(out).strip())  # noqa: S308 (text escaped, only <mark> added)
+
+
+# -- SQLite and other databases ------------------------------------------------------------
+
+
+class _JsonListText(Func):
+    """The strings of a JSON list, space-separated (SQLite JSON1)."""
+
+    template = "(SELECT group_concat(j.value, ' ') FROM json_each(%(expressions)s) AS j)"
+    output_field = TextField()
+
+
+class _GroupConcat(Aggregate):
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+
+def _simple_search(terms: list[str]):
+    sections_text = Subquery(
+        Section.objects.filter(revision=OuterRef("pk"))
+        .order_by()
+        .values("revision")
+        .annotate(
+            text=_GroupConcat(
+                Concat(F("heading"), Value(HEADING_JOINER), F("body"), output_field=TextField()),
+                Value("\n"),
+            )
+        )
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    queryset: QuerySet[Revision] = published_revisions().annotate(
+        aka_text=_JsonListText("also_known_as"), sections_text=sections_text
+    )
+    name_score = Value(0.0, output_field=FloatField())
+    for term in terms:
+        in_name = Q(name__icontains=term) | Q(aka_text__icontains=term)
+        queryset = queryset.filter(
+            in_name | Q(summary__icontains=term) | Q(sections_text__icontains=term)
+        )
+        name_score = name_score + Case(
+            When(in_name, then=Value(1.0)),
+            When(summary__icontains=term, then=Value(0.1)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    queryset = (
+        queryset.annotate(score=name_score)
+        .order_by("-score", "name", "pk")
+        .values(
+            "condition__slug", "name", "also_known_as", "summary", "sections_text", "score"
+        )  # fmt: skip
+    )
+    # Whole words containing a query word, so "fasciculation" marks "fasciculations".
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    pattern = re.compile(rf"\w*(?:{alternatives})\w*", re.IGNORECASE)
+
+    def to_hit(row) -> SearchHit:
+        return _hit(row, _window_snippet(row["summary"], row["sections_text"] or "", pattern))
+
+    return queryset, to_hit
+
+
+def _window_snippet(summary: str, body: str, pattern: re.Pattern, before=70, after=160):
+    """A window of the summary or the sections around the first match, matches marked."""
+    for text in (summary, plain_text(body)):
+        text = " ".join((text or "").split())
+        found = pattern.search(text)
+        if not found:
+            continue
+        begin = max(0, found.start() - before)
+        if begin:
+            space = text.find(" ", begin, found.start())
+            begin = space + 1 if space != -1 else begin
+        end = min(len(text), found.end() + after)
+        if end < len(text):
+            space = text.rfind(" ", found.end(), end)
+            end = space if space != -1 else end
+        window = text[begin:end]
+        out = ["… " if begin else ""]
+        last = 0
+        for match in pattern.finditer(window):
+            out.append(escape(window[last : match.start()]))
+            out.append(f"<mark>{escape(match.group(0))}</mark>")
+            last = match.end()
+        out.append(escape(window[last:]))
+        out.append(" …" if end < len(text) else "")
+        return mark_safe("".join(out))  # noqa: S308 (every piece escaped, only <mark> added)
+    return mark_safe(escape(summary))  # noqa: S308 (escaped just now)
+
+
+def _hit(row: dict, snippet: SafeString) -> SearchHit:
+    aka = row["also_known_as"]
+    return SearchHit(
+        slug=row["condition__slug"],
+        name=row["name"],
+        also_known_as=[str(n) for n in aka if str(n).strip()] if isinstance(aka, list) else [],
+        summary=row["summary"],
+        snippet_html=snippet,
+        rank=float(row["score"] or 0.0),
+    )

@@ -1,0 +1,58 @@
+"""Machine-readable public surfaces: sitemap, robots.txt and the Atom feed of updates.
+
+All read through ``published_revisions`` (via ``published_for_listing``), with absolute
+links built from ``SITE_URL``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from kb.http import public_cache
+from kb.selectors import published_for_listing
+
+FEED_LENGTH = 50
+
+
+@public_cache
+def sitemap(request: HttpRequest) -> HttpResponse:
+    revisions = published_for_listing().only("published_at", "condition__slug")
+    return render(
+        request,
+        "kb/sitemap.xml",
+        {"revisions": revisions, "home": settings.SITE_URL + "/"},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@public_cache
+def robots(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /conditions/*/report/",
+        f"Sitemap: {settings.SITE_URL}{reverse('kb:sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@public_cache
+def updates_feed(request: HttpRequest) -> HttpResponse:
+    """One entry per publication of a live article, newest first, with its change note."""
+    revisions = list(published_for_listing()[:FEED_LENGTH])
+    return render(
+        request,
+        "kb/feed.xml",
+        {
+            "revisions": revisions,
+            "updated": revisions[0].published_at if revisions else None,
+            "feed_url": settings.SITE_URL + reverse("kb:feed"),
+            "home": settings.SITE_URL + "/",
+        },
+        content_type="application/atom+xml; charset=utf-8",
+    )
