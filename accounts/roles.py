@@ -9,8 +9,9 @@ here is the single source of truth: the data migrations and ``sync_roles`` read 
   checked in the workflow.
 - Both authors and reviewers maintain the reference library (reviewers flag retractions).
 - Reviewers and publishers triage reader feedback; authors can read it.
-- Publishers run the library: they rename and relate conditions and withdraw or restore
-  them, but neither write clinical text nor approve it.
+- Publishers run the library: they rename and relate conditions, keep their clinical codes,
+  withdraw or restore them and manage partner sites and their API keys, but neither write
+  clinical text nor approve it. Authors may give a new condition its codes.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ _READ = [
     "kb.view_reference",
     "kb.view_citation",
     "kb.view_feedback",
+    "kb.view_conditioncode",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AUTHOR: _READ
     + [
         "kb.add_condition",
+        "kb.add_conditioncode",
         "kb.add_revision",
         "kb.change_revision",
         "kb.add_section",
@@ -53,9 +56,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PUBLISHER: _READ
     + [
         "kb.change_condition",
+        "kb.add_conditioncode",
+        "kb.change_conditioncode",
+        "kb.delete_conditioncode",
         "kb.withdraw_condition",
         "kb.restore_condition",
         "kb.change_feedback",
+        "accounts.view_partner",
+        "accounts.add_partner",
+        "accounts.change_partner",
+        "accounts.view_partnerapikey",
+        "accounts.add_partnerapikey",
+        "accounts.change_partnerapikey",
     ],
 }
 

@@ -33,6 +33,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long browsers and a CDN may keep public pages (seconds).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 
+# How long a rendered article page is kept in the cache (seconds). Entries are named by
+# what the page shows, so they are never stale; this only bounds memory.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 86400, minimum=0)
+
 # Reader feedback: reports accepted per IP address per hour.
 FEEDBACK_RATE_PER_HOUR = env_int("FEEDBACK_RATE_PER_HOUR", 5, minimum=1)
 
@@ -47,12 +51,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "csp",
+    "axes",
     "accounts",
     "kb",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Marks public reads (for the replica router; does nothing without a replica).
+    "config.db_router.PublicReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +73,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,6 +103,14 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+# A read replica for public reads (config/db_router.py); writes and the desk use "default".
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 _cache_url = env_str("REDIS_URL") or env_str("CACHE_URL")
 if _cache_url.startswith(("redis://", "rediss://")):
@@ -105,9 +129,18 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
 
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # staff accounts can publish medical content
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -143,9 +176,140 @@ KB_DISCLAIMER = env_str(
     "call your local emergency number.",
 )
 
+# Licence partners republish under; sent as ``attribution.licence`` by the partner API.
+KB_CONTENT_LICENCE = env_str(
+    "KB_CONTENT_LICENCE",
+    "Republished under the partner agreement with the publisher. Keep the text unchanged, "
+    "show the publisher's name and a link to the canonical page, and remove an article when "
+    "the changes feed reports it withdrawn.",
+)
+
+# Partner API (/api/v1/): JSON only, keyed, throttled per key, one error shape.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kb.api.authentication.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["kb.api.permissions.HasActivePartnerKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["kb.api.throttling.PartnerKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "kb.api.pagination.PartnerPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS answers 405: the schema documents the API
+    "EXCEPTION_HANDLER": "kb.api.errors.api_exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partner API",
+    "DESCRIPTION": (
+        "Approved condition articles for partner sites, with a changes feed to keep copies "
+        "in sync. Send `Authorization: Api-Key <key>` with every request."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# E-mail: workflow notifications and review reminders (see README, "E-mail"). Development
+# prints messages to the console; production sends through SMTP. EMAIL_TIMEOUT bounds how
+# long one send may wait on a slow server (messages are sent after commit, never inside a
+# transition, and failures are retried by send_review_reminders).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{KB_PUBLISHER_NAME} <no-reply@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# --- Security ---------------------------------------------------------------------------
+# Production-safe whenever DEBUG is off: HTTPS only (HSTS, redirect, secure cookies), a strict
+# Content-Security-Policy, and sign-in lockouts. Each HTTPS default can be turned off from
+# the environment for plain HTTP on a loopback address (``make serve`` does). See README,
+# "Security".
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Behind a TLS-terminating proxy, name the header it sets, e.g. HTTP_X_FORWARDED_PROTO. Off by
+# default: trusting the header without such a proxy would let any client claim HTTPS.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER").strip().upper().replace("-", "_")
+if _proxy_ssl_header:
+    if not _proxy_ssl_header.startswith("HTTP_"):
+        _proxy_ssl_header = f"HTTP_{_proxy_ssl_header}"
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Content-Security-Policy (django-csp): no inline script, no inline style, no eval, nothing
+# from other origins, on the public site, the partner API and its docs. JSON-LD blocks are
+# data, not script, so the policy leaves them alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Directives replaced under a path prefix (config.security.ContentSecurityPolicyMiddleware).
+# The Django admin and the desk's templates use style="" attributes; inline script stays
+# forbidden there too.
+CONTENT_SECURITY_POLICY_BY_PATH = {
+    "/admin/": {"style-src": [SELF, UNSAFE_INLINE]},
+}
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused for AXES_COOLOFF_MINUTES (each further attempt
+# restarts the wait); other users and other addresses are unaffected. `manage.py axes_reset`
+# unlocks everyone at once.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# The client address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many proxies in front
+# of the app append to X-Forwarded-For; without one, that header is the client's to forge.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+# Who a locked-out editor should ask to unlock the account (shown on the lockout page).
+KB_DESK_CONTACT_EMAIL = env_str("KB_DESK_CONTACT_EMAIL")

@@ -4,27 +4,39 @@
 - ``revision``: one version of an article, its status and optimistic lock.
 - ``section``: the ordered parts of a revision.
 - ``reference`` and ``citation``: the shared reference library and what each revision cites.
+- ``codes``: clinical codes (ICD-10, ICD-11, SNOMED CT, MeSH) partners look conditions up by.
+- ``changes``: the public log of publications and withdrawals partners sync from.
+- ``notification``: the e-mail outbox, sent after commit.
 - ``feedback``: readers' reports of inaccuracies.
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
 """
 
+from kb.models.changes import ChangeAction, PublicChange
 from kb.models.citation import Citation
+from kb.models.codes import CodeSystem, ConditionCode
 from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
+from kb.models.notification import Notification, NotificationKind
 from kb.models.reference import Reference, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
 from kb.models.section import Section, SectionKind
 
 __all__ = [
+    "ChangeAction",
     "Citation",
+    "CodeSystem",
     "Condition",
+    "ConditionCode",
     "ConditionSlug",
     "Feedback",
     "FeedbackStatus",
+    "Notification",
+    "NotificationKind",
+    "PublicChange",
     "Reference",
     "ReferenceKind",
     "Review",

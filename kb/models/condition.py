@@ -31,6 +31,17 @@ class Condition(models.Model):
         editable=False,
         help_text="The approved revision readers see. Changed only by the workflow.",
     )
+    scheduled_revision = models.OneToOneField(
+        "kb.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scheduled_for",
+        editable=False,
+        help_text="An approved revision waiting for its go-live time (its published_at). "
+        "From that instant it is what readers see; the workflow then moves it to "
+        "published_revision.",
+    )
     related = models.ManyToManyField(
         "self",
         blank=True,

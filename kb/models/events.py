@@ -18,6 +18,9 @@ class WorkflowAction(models.TextChoices):
     WITHDRAW = "withdraw", "Withdrawn"
     RESTORE = "restore", "Restored"
     RECONFIRM = "reconfirm", "Confirmed still accurate"
+    SCHEDULE = "schedule", "Approved, scheduled to go live"
+    GO_LIVE = "go_live", "Went live as scheduled"
+    CANCEL_SCHEDULE = "cancel_schedule", "Scheduled go-live cancelled"
 
 
 class WorkflowEvent(AppendOnlyModel):

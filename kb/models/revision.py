@@ -203,9 +203,23 @@ class Revision(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
-    def is_live(self) -> bool:
+    def is_scheduled(self) -> bool:
+        """Approved with a go-live time that has not come yet."""
         return (
             self.is_approved
-            and self.condition.published_revision_id == self.pk
-            and not self.condition.is_withdrawn
+            and self.condition.scheduled_revision_id == self.pk
+            and self.published_at > timezone.now()
         )
+
+    @property
+    def is_live(self) -> bool:
+        """What readers see now (the same rule as ``kb.selectors.published_revisions``)."""
+        if not self.is_approved or self.condition.is_withdrawn:
+            return False
+        condition = self.condition
+        if condition.scheduled_revision_id == self.pk:
+            return self.published_at <= timezone.now()
+        if condition.published_revision_id != self.pk:
+            return False
+        scheduled = condition.scheduled_revision
+        return scheduled is None or scheduled.published_at > timezone.now()
