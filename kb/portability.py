@@ -25,9 +25,13 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from kb.citations import number_keys
 from kb.models import (
+    ChangeAction,
     Citation,
+    CodeSystem,
     Condition,
+    ConditionCode,
     ConditionSlug,
+    PublicChange,
     Reference,
     Review,
     Revision,
@@ -147,8 +151,25 @@ def export_library() -> dict[str, Any]:
                 "published_revision": (
                     condition.published_revision.number if condition.published_revision else None
                 ),
+                "scheduled_revision": (
+                    condition.scheduled_revision.number if condition.scheduled_revision else None
+                ),
                 "withdrawn_at": _dt(condition.withdrawn_at),
                 "withdrawn_reason": condition.withdrawn_reason,
+                "codes": [
+                    {"system": code.system, "code": code.code, "display": code.display}
+                    for code in condition.codes.order_by("system", "code")
+                ],
+                "public_changes": [
+                    {
+                        "revision": change.revision.number,
+                        "action": change.action,
+                        "at": _dt(change.at),
+                    }
+                    for change in condition.public_changes.select_related("revision").order_by(
+                        "at", "id"
+                    )
+                ],  # fmt: skip
                 "old_slugs": sorted(s.slug for s in condition.old_slugs.all()),
                 "related": sorted(c.slug for c in condition.related.all()),
                 "revisions": revisions,
@@ -199,8 +220,10 @@ class _Checker:
             return {}
         return value
 
-    def items(self, parent: dict, key: str, where: str) -> list:
+    def items(self, parent: dict, key: str, where: str, *, required: bool = True) -> list:
         value = parent.get(key)
+        if value is None and not required:
+            return []
         if not isinstance(value, list):
             self.fail(f"{where}.{key}" if where else key, "expected a list")
             return []
@@ -348,9 +371,22 @@ def _check(data: Any) -> list[str]:
             based_on = rev.get("based_on") if isinstance(rev, dict) else None
             if based_on is not None and based_on not in numbers:
                 c.fail(f"{where}.revisions[{j}].based_on", "names no revision of this condition")
-        published = cond.get("published_revision")
-        if published is not None and numbers.get(published) != RevisionStatus.APPROVED:
-            c.fail(f"{where}.published_revision", "must name an approved revision")
+        for pointer in ("published_revision", "scheduled_revision"):
+            number = cond.get(pointer)
+            if number is not None and numbers.get(number) != RevisionStatus.APPROVED:
+                c.fail(f"{where}.{pointer}", "must name an approved revision")
+        for j, raw_code in enumerate(c.items(cond, "codes", where, required=False)):
+            cw = f"{where}.codes[{j}]"
+            code = c.obj(raw_code, cw)
+            c.choice(code, "system", cw, set(CodeSystem.values))
+            c.text(code, "code", cw, blank=False)
+        for j, raw_change in enumerate(c.items(cond, "public_changes", where, required=False)):
+            pw = f"{where}.public_changes[{j}]"
+            change = c.obj(raw_change, pw)
+            c.choice(change, "action", pw, set(ChangeAction.values))
+            c.when(change, "at", pw, required=True)
+            if change.get("revision") not in numbers:
+                c.fail(f"{pw}.revision", "names no revision of this condition")
         for j, raw_e in enumerate(c.items(cond, "events", where)):
             ew = f"{where}.events[{j}]"
             e = c.obj(raw_e, ew)
@@ -484,9 +520,24 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                     created_at=when(r["created_at"]),
                 )
                 counts["reviews"] += 1
-        if cond.get("published_revision") is not None:
-            condition.published_revision = by_number[cond["published_revision"]]
-            condition.save(update_fields=["published_revision"])
+        for pointer in ("published_revision", "scheduled_revision"):
+            if cond.get(pointer) is not None:
+                setattr(condition, pointer, by_number[cond[pointer]])
+                condition.save(update_fields=[pointer])
+        ConditionCode.objects.bulk_create(
+            [
+                ConditionCode(condition=condition, system=code["system"], code=code["code"],
+                              display=code.get("display") or "")
+                for code in cond.get("codes") or []
+            ]
+        )  # fmt: skip
+        PublicChange.objects.bulk_create(
+            [
+                PublicChange(condition=condition, revision=by_number[change["revision"]],
+                             action=change["action"], at=when(change["at"]))
+                for change in cond.get("public_changes") or []
+            ]
+        )  # fmt: skip
         for e in cond["events"]:
             WorkflowEvent.objects.create(
                 condition=condition,

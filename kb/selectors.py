@@ -3,25 +3,52 @@
 Pages, print view, search, A–Z, related links, sitemap, feed, JSON-LD and the partner API
 all start from ``published_revisions()``: approved revisions that their condition points
 at, of conditions that are not withdrawn. Nothing public queries ``Revision`` otherwise.
+
+Scheduled publishing is resolved here, at query time: a revision approved with a future
+go-live time (``Condition.scheduled_revision``, its ``published_at``) is invisible until
+that instant and is what readers get from that instant on, with no job having to run
+first. ``publish_scheduled`` (cron) later moves the pointers and sends the e-mails; until it
+does, this query already answers correctly.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from kb.changelog import PublicHistory, public_history
 from kb.citations import cited_keys, number_keys, resolve_keys
 from kb.models import Condition, ConditionSlug, Review, Revision, RevisionStatus, Section
 from kb.rendering import RenderedArticle, render_article
 
 
-def published_revisions() -> QuerySet[Revision]:
-    """The live revision of every public condition, and nothing else."""
+def published_revisions(*, at=None) -> QuerySet[Revision]:
+    """The live revision of every public condition at ``at`` (default: now), nothing else.
+
+    Live is the condition's published revision, unless a scheduled revision's go-live time
+    has come, in which case it is the scheduled one. Withdrawn conditions show nothing.
+    """
+    now = at or timezone.now()
+    current = Q(live_for__isnull=False) & ~Q(live_for__scheduled_revision__published_at__lte=now)
+    due = Q(scheduled_for__isnull=False, published_at__lte=now)
     return Revision.objects.filter(
+        current | due,
         status=RevisionStatus.APPROVED,
-        live_for__isnull=False,
-        live_for__withdrawn_at__isnull=True,
+        condition__withdrawn_at__isnull=True,
     ).select_related("condition")
 
 
@@ -66,11 +93,18 @@ class Article:
     review: Review | None
     rendered: RenderedArticle
     related: list[Revision]
+    history: PublicHistory
     preview: bool = False
 
     @property
     def last_updated(self):
         return self.revision.published_at
+
+    @property
+    def sections(self) -> list[tuple]:
+        """Each rendered section with the date its text last changed in a publication."""
+        dates = self.history.section_updated
+        return list(zip(self.rendered.sections, dates, strict=False))
 
 
 def _load_article(revision: Revision, *, preview: bool) -> Article:
@@ -105,6 +139,7 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         review=review,
         rendered=render_article(revision=revision, sections=sections, references=references),
         related=related,
+        history=public_history(revision=revision, sections=sections),
         preview=preview,
     )
 
@@ -126,6 +161,76 @@ def get_published_article(*, slug: str) -> Article:
             raise ArticleMoved(moved.condition.slug)
         raise ArticleNotFound(slug)
     return _load_article(revision, preview=False)
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """What a published article page depends on, read in one query.
+
+    The revision never changes (I2), so the rendered page is a pure function of these
+    values: its latest review, the newest change to a reference it cites (a retraction)
+    and which related conditions are live. They name the cached page and make its ETag, so a
+    warm page costs this one query and is right the instant anything it shows changes —
+    across processes, whatever the cache backend.
+    """
+
+    revision_id: int
+    review_id: int
+    stamp: dt.datetime
+    related: str
+
+    @property
+    def etag(self) -> str:
+        stamp = int(self.stamp.timestamp() * 1_000_000)  # microseconds: two changes a second
+        return f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}"'
+
+    @property
+    def last_modified(self) -> int:
+        return int(self.stamp.timestamp())
+
+
+def get_page_key(*, slug: str) -> PageKey | None:
+    """The key of the live article at ``slug`` (one query); None when nothing is live there."""
+    from kb.models import Citation
+
+    latest = Review.objects.filter(revision=OuterRef("pk")).order_by(
+        "-reviewed_on", "-created_at", "-id"
+    )
+    refs = (
+        Citation.objects.filter(revision=OuterRef("pk"))
+        .order_by()
+        .values("revision")
+        .annotate(newest=Max("reference__updated_at"))
+        .values("newest")
+    )
+    related = (
+        published_revisions()
+        .filter(condition__related=OuterRef("condition"))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"), top=Sum("pk"))
+    )
+    row = (
+        published_revisions()
+        .filter(condition__slug=slug)
+        .annotate(
+            review_pk=Coalesce(Subquery(latest.values("pk")[:1]), 0),
+            review_at=Subquery(latest.values("created_at")[:1]),
+            refs_at=Subquery(refs),
+            related_n=Coalesce(Subquery(related.values("n")), 0, output_field=IntegerField()),
+            related_top=Coalesce(Subquery(related.values("top")), 0, output_field=IntegerField()),
+        )
+        .values_list(
+            "pk", "published_at", "review_pk", "review_at", "refs_at", "related_n", "related_top"
+        )  # fmt: skip
+        .first()
+    )
+    if row is None:
+        return None
+    pk, published_at, review_pk, review_at, refs_at, related_n, related_top = row
+    stamp = max(t for t in (published_at, review_at, refs_at) if t is not None)
+    return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
+                   related=f"{related_n}.{related_top}")  # fmt: skip
 
 
 def get_preview_article(*, revision: Revision) -> Article:

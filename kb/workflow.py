@@ -13,6 +13,16 @@ assigns a status.
 
 Publishing is one update of ``Condition.published_revision`` inside the approval
 transaction, so a reader gets the old revision or the new one, never a mix (I5).
+
+Scheduled publishing: an approval may carry a future go-live time. The revision is then
+approved with ``published_at`` = that time and held in ``Condition.scheduled_revision``;
+``kb.selectors.published_revisions`` shows it from that instant (query-time resolution, so
+nothing has to run on time), and ``go_live_due`` — called by every transition on the
+condition and by the ``publish_scheduled`` command from cron — moves the pointers, writes
+the ``go_live`` event and so sends the authors their e-mail.
+
+Every publication and withdrawal also writes a ``PublicChange`` (the partner API's changes
+feed), in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +42,16 @@ from kb.exceptions import (
     StaleEdit,
     TransitionNotAllowed,
 )
-from kb.models import Condition, Review, Revision, RevisionStatus, Section, WorkflowEvent
+from kb.models import (
+    ChangeAction,
+    Condition,
+    PublicChange,
+    Review,
+    Revision,
+    RevisionStatus,
+    Section,
+    WorkflowEvent,
+)
 from kb.models.events import WorkflowAction
 from kb.models.review import ReviewKind
 from kb.models.revision import OPEN_STATUSES
@@ -45,6 +64,7 @@ PERM_REQUEST_CHANGES = "kb.request_changes_revision"
 PERM_START_DRAFT = "kb.add_revision"
 PERM_WITHDRAW = "kb.withdraw_condition"
 PERM_RESTORE = "kb.restore_condition"
+PERM_RECONFIRM = PERM_APPROVE  # confirming text is still right is a medical review
 
 
 @dataclass(frozen=True)
@@ -86,7 +106,7 @@ def _record(
     to_status: str = "",
     comment: str = "",
 ) -> WorkflowEvent:
-    return WorkflowEvent.objects.create(
+    event = WorkflowEvent.objects.create(
         condition=condition,
         revision=revision,
         actor=actor,
@@ -95,6 +115,10 @@ def _record(
         to_status=to_status,
         comment=comment,
     )
+    from kb.notifications import on_event  # e-mail the people this event concerns
+
+    on_event(event)  # queued in this transaction, sent after commit
+    return event
 
 
 def _refresh(instance) -> None:
@@ -208,12 +232,17 @@ def approve(
     next_review_due: dt.date | None = None,
     note: str = "",
     expected_version: int | None = None,
+    go_live_at: dt.datetime | None = None,
 ) -> Revision:
     """Approve a revision in review and publish it, recording the review (I3, I5, I7, I8).
 
     ``expected_version`` is the lock version of the text the reviewer read; if the revision
     changed since (sent back, edited, resubmitted), approval is refused: a reviewer only
     ever approves text they saw.
+
+    ``go_live_at`` (optional, in the future) schedules the publication instead: the text
+    stays invisible until then (I1) and goes live at that instant with no human action. A
+    newer approval replaces a schedule that has not yet come due.
     """
     _require(by, PERM_APPROVE, "approve revisions (medical reviewers only)")
     locked = _lock_revision(revision)
@@ -244,12 +273,24 @@ def approve(
     if next_review_due <= reviewed_on:
         raise ContentProblems("The next review must fall due after the review date.")
 
-    condition = _lock_condition(locked.condition_id)
     now = timezone.now()
+    if go_live_at is not None:
+        if timezone.is_naive(go_live_at):
+            raise ContentProblems("Give the go-live time with its time zone.")
+        if go_live_at <= now:
+            go_live_at = None  # a go-live time already past means: publish now
+    condition = _lock_condition(locked.condition_id)
+    _go_live_due(condition, now=now)
+    if go_live_at is not None and condition.is_withdrawn:
+        raise TransitionNotAllowed(
+            "This condition is withdrawn: restore it before scheduling a go-live time, or "
+            "approve without one."
+        )
+    superseded = condition.scheduled_revision
     locked.status = S.APPROVED
     locked.approved_by = by
     locked.approved_at = now
-    locked.published_at = now
+    locked.published_at = go_live_at or now
     locked.save()
     Review.objects.create(
         revision=locked,
@@ -259,19 +300,170 @@ def approve(
         next_review_due=next_review_due,
         note=note,
     )
-    condition.published_revision = locked
-    condition.save(update_fields=["published_revision"])
-    _record(
-        condition=condition,
-        revision=locked,
-        actor=by,
-        action=WorkflowAction.APPROVE,
-        from_status=S.IN_REVIEW,
-        to_status=S.APPROVED,
-        comment=note,
-    )
+    if superseded is not None:
+        _cancel_schedule(
+            condition,
+            by=by,
+            comment=f"Replaced by revision {locked.number}, approved {now:%Y-%m-%d %H:%M}.",
+        )
+    if go_live_at is not None:
+        condition.scheduled_revision = locked
+        condition.save(update_fields=["scheduled_revision"])
+        _public_change(condition, locked, ChangeAction.PUBLISHED, at=go_live_at)
+        _record(
+            condition=condition,
+            revision=locked,
+            actor=by,
+            action=WorkflowAction.SCHEDULE,
+            from_status=S.IN_REVIEW,
+            to_status=S.APPROVED,
+            comment=note,
+        )
+    else:
+        condition.published_revision = locked
+        condition.save(update_fields=["published_revision"])
+        if not condition.is_withdrawn:
+            _public_change(condition, locked, ChangeAction.PUBLISHED, at=now)
+        _record(
+            condition=condition,
+            revision=locked,
+            actor=by,
+            action=WorkflowAction.APPROVE,
+            from_status=S.IN_REVIEW,
+            to_status=S.APPROVED,
+            comment=note,
+        )
     _refresh(revision)
     return locked
+
+
+def _public_change(condition: Condition, revision: Revision, action: str, *, at) -> None:
+    PublicChange.objects.create(condition=condition, revision=revision, action=action, at=at)
+
+
+def _go_live_due(condition: Condition, *, now=None) -> bool:
+    """Move a scheduled revision whose time has come to ``published_revision``.
+
+    Readers already see it (query-time resolution); this makes the pointers, the log and
+    the authors' e-mail catch up. ``condition`` must be locked by the caller.
+    """
+    scheduled = condition.scheduled_revision
+    now = now or timezone.now()
+    if scheduled is None or scheduled.published_at > now:
+        return False
+    condition.published_revision = scheduled
+    condition.scheduled_revision = None
+    condition.save(update_fields=["published_revision", "scheduled_revision"])
+    _record(
+        condition=condition,
+        revision=scheduled,
+        actor=scheduled.approved_by,
+        action=WorkflowAction.GO_LIVE,
+        from_status="scheduled",
+        to_status="live",
+        comment=f"Went live at {timezone.localtime(scheduled.published_at):%Y-%m-%d %H:%M}.",
+    )
+    return True
+
+
+def _cancel_schedule(condition: Condition, *, by, comment: str) -> Revision:
+    """Drop a pending go-live (nobody has seen it, so its public change goes too)."""
+    scheduled = condition.scheduled_revision
+    condition.scheduled_revision = None
+    condition.save(update_fields=["scheduled_revision"])
+    PublicChange.objects.filter(
+        condition=condition, revision=scheduled, at__gt=timezone.now()
+    ).delete()
+    _record(
+        condition=condition,
+        revision=scheduled,
+        actor=by,
+        action=WorkflowAction.CANCEL_SCHEDULE,
+        from_status="scheduled",
+        to_status=S.APPROVED,
+        comment=comment,
+    )
+    return scheduled
+
+
+@transaction.atomic
+def publish_scheduled(*, now: dt.datetime | None = None) -> list[Condition]:
+    """Catch up every scheduled revision whose go-live time has come (cron, every minute)."""
+    now = now or timezone.now()
+    done = []
+    due = Condition.objects.filter(
+        scheduled_revision__isnull=False, scheduled_revision__published_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        condition = _lock_condition(pk)
+        if _go_live_due(condition, now=now):
+            done.append(condition)
+    return done
+
+
+@transaction.atomic
+def cancel_schedule(*, condition: Condition, by, comment: str = "") -> Revision:
+    """Stop a scheduled revision from going live; it stays approved, as history."""
+    if not (by and by.is_active and (by.has_perm(PERM_APPROVE) or by.has_perm(PERM_WITHDRAW))):
+        raise NotPermitted("Only medical reviewers and publishers can cancel a go-live.")
+    locked = _lock_condition(condition.pk)
+    _go_live_due(locked)
+    if locked.scheduled_revision_id is None:
+        raise TransitionNotAllowed("Nothing is scheduled to go live for this condition.")
+    scheduled = _cancel_schedule(
+        locked, by=by, comment=(comment or "").strip() or "Scheduled go-live cancelled."
+    )
+    _refresh(condition)
+    return scheduled
+
+
+@transaction.atomic
+def reconfirm(
+    *,
+    condition: Condition,
+    by,
+    next_review_due: dt.date | None = None,
+    note: str = "",
+) -> Review:
+    """Record that a medical reviewer checked the live text and it is still accurate (I8).
+
+    Reviewed is not modified: this adds a dated ``Review`` of the live revision (so
+    "last reviewed" and "next review due" move on) and an event, without a new revision, so
+    "last updated" stays put. Whoever wrote or edited the text may not confirm it (I3).
+    """
+    _require(by, PERM_RECONFIRM, "confirm articles are still accurate (medical reviewers only)")
+    locked = _lock_condition(condition.pk)
+    _go_live_due(locked)
+    if locked.is_withdrawn or locked.published_revision_id is None:
+        raise TransitionNotAllowed("Only a live article can be confirmed as still accurate.")
+    live = locked.published_revision
+    if _is_author_of(by, live):
+        raise FourEyesViolation(
+            "You wrote or edited this text, so another medical reviewer must confirm it."
+        )
+    today = timezone.localdate()
+    next_review_due = next_review_due or default_next_review_due(today)
+    if next_review_due <= today:
+        raise ContentProblems("The next review must fall due after today.")
+    review = Review.objects.create(
+        revision=live,
+        reviewer=by,
+        kind=ReviewKind.RECONFIRMATION,
+        reviewed_on=today,
+        next_review_due=next_review_due,
+        note=(note or "").strip(),
+    )
+    _record(
+        condition=locked,
+        revision=live,
+        actor=by,
+        action=WorkflowAction.RECONFIRM,
+        from_status="live",
+        to_status="live",
+        comment=(note or "").strip() or f"Next review due {next_review_due:%d %B %Y}.",
+    )
+    _refresh(condition)
+    return review
 
 
 @transaction.atomic
@@ -311,7 +503,11 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
     """
     _require(by, PERM_START_DRAFT, "start new drafts")
     locked_condition = _lock_condition(condition.pk)
-    source = from_revision or locked_condition.published_revision
+    _go_live_due(locked_condition)
+    # The newest approved text: a scheduled revision is newer than the live one.
+    source = (
+        from_revision or locked_condition.scheduled_revision or locked_condition.published_revision
+    )
     if source is None:
         raise TransitionNotAllowed("This condition has no published revision to start from.")
     if source.condition_id != locked_condition.pk:
@@ -372,15 +568,21 @@ def withdraw(*, condition: Condition, by, reason: str) -> Condition:
     if not reason:
         raise ContentProblems("Give the reason for withdrawing: it is kept in the log.")
     locked = _lock_condition(condition.pk)
+    _go_live_due(locked)
     if locked.is_withdrawn:
         raise TransitionNotAllowed("This condition is already withdrawn.")
     if locked.published_revision_id is None:
         raise TransitionNotAllowed(
             "This condition was never published, so there is nothing to withdraw."
         )
+    if locked.scheduled_revision_id is not None:
+        _cancel_schedule(locked, by=by, comment="Cancelled by the withdrawal of the condition.")
     locked.withdrawn_at = timezone.now()
     locked.withdrawn_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    _public_change(
+        locked, locked.published_revision, ChangeAction.WITHDRAWN, at=locked.withdrawn_at
+    )
     _record(
         condition=locked,
         revision=locked.published_revision,
@@ -399,11 +601,13 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
     """Put a withdrawn condition back on the public site with its last approved revision."""
     _require(by, PERM_RESTORE, "restore conditions")
     locked = _lock_condition(condition.pk)
+    _go_live_due(locked)
     if not locked.is_withdrawn:
         raise TransitionNotAllowed("This condition is not withdrawn.")
     locked.withdrawn_at = None
     locked.withdrawn_reason = ""
     locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    _public_change(locked, locked.published_revision, ChangeAction.PUBLISHED, at=timezone.now())
     _record(
         condition=locked,
         revision=locked.published_revision,

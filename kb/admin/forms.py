@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -125,7 +126,24 @@ class ApproveForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review note"
     )
+    go_live_at = forms.DateTimeField(
+        required=False,
+        label="Go live at (optional)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="Leave empty to publish now. A time in the future keeps the text hidden "
+        "until then; it goes live at that minute with no further action. Time zone: "
+        f"{settings.TIME_ZONE}.",
+    )
     opened_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_go_live_at(self):
+        value = self.cleaned_data.get("go_live_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(
+                "The go-live time has already passed. Leave it empty to publish now."
+            )
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -144,3 +162,30 @@ class ApproveForm(forms.Form):
 
         today = timezone.localdate()
         return {"reviewed_on": today, "next_review_due": default_next_review_due(today)}
+
+
+class ReconfirmForm(forms.Form):
+    """A medical reviewer's confirmation that live text is still accurate (a dated review)."""
+
+    next_review_due = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="When the content must be reviewed again.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="What you checked",
+        help_text="Kept in the history, e.g. “Checked against the 2026 guideline.”",
+    )
+
+    def clean_next_review_due(self):
+        due = self.cleaned_data["next_review_due"]
+        if due <= timezone.localdate():
+            raise forms.ValidationError("The next review must fall due after today.")
+        return due
+
+    @staticmethod
+    def defaults() -> dict[str, dt.date]:
+        from kb.workflow import default_next_review_due
+
+        return {"next_review_due": default_next_review_due(timezone.localdate())}

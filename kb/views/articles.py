@@ -2,56 +2,73 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from kb.http import public_cache
 from kb.models import Revision
 from kb.selectors import (
-    Article,
     ArticleGone,
     ArticleMoved,
     ArticleNotFound,
+    get_page_key,
     get_preview_article,
     get_published_article,
 )
 from kb.structured_data import article_jsonld, as_script
 
-
-def _validators(art: Article) -> tuple[str, int]:
-    """A strong ETag and Last-Modified for a published article page.
-
-    The revision never changes; what can change the page is a new review (re-confirmation)
-    or a correction to a cited reference (e.g. a retraction flag), so both go in.
-    """
-    review_id = art.review.pk if art.review else 0
-    stamps = [art.revision.published_at] + [r.reference.updated_at for r in art.rendered.references]
-    if art.review:
-        stamps.append(art.review.created_at)
-    latest = int(max(stamps).timestamp())
-    return f'"a{art.revision.pk}-r{review_id}-{latest}"', latest
+PAGE_CACHE_VERSION = 1
 
 
 def _published(request: HttpRequest, slug: str, template: str, url_name: str) -> HttpResponse:
+    """A live article: one query for what the page depends on, then the cache.
+
+    ``get_page_key`` names everything the page shows (revision, latest review, cited
+    references' last change, live related conditions), so the rendered HTML is cached
+    under that name and never needs invalidating: a publication, withdrawal, scheduled
+    go-live or re-review changes the key itself.
+    """
+    key = get_page_key(slug=slug)
+    if key is None:
+        return _not_live(request, slug, url_name)
+    conditional = get_conditional_response(request, etag=key.etag, last_modified=key.last_modified)
+    if conditional is not None:
+        return conditional
+    cache_key = f"kb:page:{PAGE_CACHE_VERSION}:{template}:{slug}:{key.etag}"
+    html = cache.get(cache_key)
+    if html is None:
+        try:
+            art = get_published_article(slug=slug)
+        except (ArticleMoved, ArticleGone, ArticleNotFound):  # changed since the key was read
+            return _not_live(request, slug, url_name)
+        html = render_to_string(
+            template, {"article": art, "jsonld": as_script(article_jsonld(art))}, request
+        )
+        if art.revision.pk == key.revision_id:
+            cache.set(cache_key, html, timeout=settings.PAGE_CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["ETag"] = key.etag
+    response["Last-Modified"] = http_date(key.last_modified)
+    return response
+
+
+def _not_live(request: HttpRequest, slug: str, url_name: str) -> HttpResponse:
     try:
-        art = get_published_article(slug=slug)
+        get_published_article(slug=slug)
     except ArticleMoved as moved:
         return redirect(url_name, slug=moved.new_slug, permanent=True)
     except ArticleGone as gone:
         return render(request, "kb/gone.html", {"condition": gone.condition}, status=410)
     except ArticleNotFound as exc:
         raise Http404("No such condition") from exc
-    etag, last_modified = _validators(art)
-    conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if conditional is not None:
-        return conditional
-    response = render(request, template, {"article": art, "jsonld": as_script(article_jsonld(art))})
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    return response
+    # Went live between the two reads: serve it on the next request.
+    return redirect(url_name, slug=slug)
 
 
 @public_cache

@@ -25,11 +25,14 @@ def _wipe():
     tables = [m._meta.db_table for m in (
         WorkflowEvent, Review, Section, Revision.edited_by.through, Condition.related.through,
     )]  # fmt: skip
-    tables += ["kb_citation", "kb_conditionslug"]
+    tables += ["kb_citation", "kb_conditionslug", "kb_publicchange", "kb_conditioncode",
+               "kb_notification", "kb_feedback"]  # fmt: skip
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")
-        cursor.execute("UPDATE kb_condition SET published_revision_id = NULL")
+        cursor.execute(
+            "UPDATE kb_condition SET published_revision_id = NULL, scheduled_revision_id = NULL"
+        )
         cursor.execute("DELETE FROM kb_revision")
         cursor.execute("DELETE FROM kb_condition")
         cursor.execute("DELETE FROM kb_reference")
@@ -55,6 +58,7 @@ def library(author, author2, reviewer, publisher):
     services.rename_condition(condition=gone.condition, new_slug="gone-now", by=publisher)
     make_draft(author=author, slug="draft-only")
     live.condition.related.add(gone.condition)
+    live.condition.codes.create(system="ICD-10", code="G12.21", display="Example display")
     return live
 
 

@@ -115,7 +115,7 @@ def test_article_query_count_does_not_grow(
         {"kind": "custom", "heading": f"Part {i}", "body": f"Text [@r{i}]."} for i in range(n)
     ]
     make_live(author=author, reviewer=reviewer, sections=sections)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get("/conditions/test-condition/")
     assert response.status_code == 200
     assert response.content.decode().count('<li id="ref-') == n

@@ -1,0 +1,100 @@
+"""The public change log of an article: "What changed" and when each section last changed.
+
+Reviewed is not modified: these dates come from publications only (``PublicChange``), never
+from reviews. A revision is in the log if it was actually published — a scheduled revision
+that was cancelled before its time never was. Sections are followed across revisions by
+kind and heading (a new draft copies its sections), so a section's "last updated" date is
+the publication of the oldest revision in the unbroken run of published revisions that carry
+the same text.
+
+Approved revisions never change and the publications before one never change either, so the
+result for an approved revision is cached by its id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from kb.models import ChangeAction, PublicChange, Revision, Section
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChangeLogEntry:
+    number: int
+    published_at: dt.datetime
+    note: str
+    first: bool = False
+
+
+@dataclass(frozen=True)
+class PublicHistory:
+    entries: list[ChangeLogEntry]
+    #: One date per section of the revision, in section order; None if never published.
+    section_updated: list[dt.datetime | None]
+
+
+def public_history(*, revision: Revision, sections: list[Section]) -> PublicHistory:
+    """The change log up to ``revision`` and each of its sections' last-updated date."""
+    cache_key = (
+        f"kb:history:{CACHE_VERSION}:{revision.pk}"
+        if revision.is_approved and revision.published_at <= timezone.now()
+        else None
+    )
+    if cache_key:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return cached
+    first_published: dict[int, dt.datetime] = {}
+    about: dict[int, tuple[int, str]] = {}
+    for revision_id, at, number, note in (
+        PublicChange.objects.filter(
+            condition_id=revision.condition_id,
+            action=ChangeAction.PUBLISHED,
+            at__lte=timezone.now(),
+            revision__number__lte=revision.number,
+        )
+        .order_by("at", "id")
+        .values_list("revision_id", "at", "revision__number", "revision__change_note")
+    ):
+        first_published.setdefault(revision_id, at)
+        about[revision_id] = (number, note)
+    published = sorted(
+        ((pk, number, note) for pk, (number, note) in about.items()),
+        key=lambda row: -row[1],
+    )
+    texts: dict[int, dict[tuple[str, str], str]] = {pk: {} for pk, _, _ in published}
+    for revision_id, kind, heading, body in Section.objects.filter(
+        revision_id__in=[pk for pk, _, _ in published if pk != revision.pk]
+    ).values_list("revision_id", "kind", "heading", "body"):
+        texts[revision_id].setdefault((kind, heading.strip().casefold()), body)
+
+    oldest = published[-1][0] if published else None
+    entries = [
+        ChangeLogEntry(
+            number=number,
+            published_at=first_published[pk],
+            note=note.strip(),
+            first=pk == oldest,
+        )
+        for pk, number, note in published
+    ]
+    older = [pk for pk, _, _ in published if pk != revision.pk]
+    updated: list[dt.datetime | None] = []
+    for section in sections:
+        identity = (section.kind, section.heading.strip().casefold())
+        date = first_published.get(revision.pk)
+        for pk in older:
+            if texts[pk].get(identity) != section.body:
+                break
+            date = first_published[pk]
+        updated.append(date)
+    history = PublicHistory(entries=entries, section_updated=updated)
+    if cache_key:
+        cache.set(cache_key, history, timeout=None)
+    return history
