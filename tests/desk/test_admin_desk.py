@@ -265,7 +265,14 @@ def test_rename_keeps_old_slug(client, author, reviewer, publisher):
     client.force_login(publisher)
     url = reverse("admin:kb_condition_change", args=[live.condition_id])
     response = client.post(
-        url, {"slug": "new-name", "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
+        url,
+        {
+            "slug": "new-name",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+            "codes-TOTAL_FORMS": "0",
+            "codes-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Condition.objects.get(pk=live.condition_id).slug == "new-name"

@@ -1,0 +1,16 @@
+"""The partner API (``/api/v1/``): approved articles as JSON for partner sites.
+
+One concern per module:
+
+- ``authentication``: ``Authorization: Api-Key <key>`` against ``accounts.PartnerAPIKey``.
+- ``permissions``: a valid key of an active partner.
+- ``throttling``: each key's own rate (``Partner.throttle_rate``).
+- ``pagination``: page-number pages with strictly checked ``page`` / ``page_size``.
+- ``filters``: parsing and applying ``q``, ``updated_since``, ``code`` and ``since``.
+- ``queries``: the reads, all starting from ``kb.selectors.published_revisions()`` (I1).
+- ``links``: absolute URLs from ``SITE_URL`` and absolute links inside section HTML.
+- ``conditional``: ETag / Last-Modified validators and 304 answers.
+- ``serializers``: the JSON contract (field names fixed by the design).
+- ``errors``: one error shape, ``{"detail": …, "code": …}``, for every error status.
+- ``views`` and ``urls``: the endpoints, the OpenAPI schema and its offline docs.
+"""

@@ -1,0 +1,75 @@
+"""Validators (ETag, Last-Modified) and 304 answers for the list and the detail.
+
+Detail: the ETag is ``"<revision id>-<latest review id>-<digest>"``. An approved revision
+never changes, so its id names the text; a re-review (same text, new reviewer and dates)
+changes the review id; the digest covers what can change around an unchanged revision:
+the slug, a correction to a cited reference (e.g. a retraction flag, via its
+``updated_at``), the clinical codes and the published related conditions.
+Last-Modified is the newest of publication, latest review and cited-reference change.
+
+List: the ETag digests what each listed item shows that can change (condition slug,
+revision id, latest review id) plus the total count, so a publication, withdrawal,
+restoration, re-review or rename on the page changes it. Last-Modified is the newest of
+the listed items' publication and review times and the latest public change (a
+withdrawal removes an item without leaving a newer item behind).
+
+If-None-Match wins over If-Modified-Since (RFC 9110), as Django's
+``get_conditional_response`` implements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+
+def _digest(parts: Iterable) -> str:
+    return hashlib.sha256(repr(list(parts)).encode()).hexdigest()[:16]
+
+
+def _timestamp(*moments) -> int | None:
+    present = [m for m in moments if m is not None]
+    return int(max(present).timestamp()) if present else None
+
+
+def keyed_detail_validators(key, *, slug: str, codes) -> tuple[str, int]:
+    """Validators of a detail answer from ``kb.selectors.PageKey`` (one query) and the codes.
+
+    The key names everything the article shows (revision, latest review, cited references'
+    last change, live related conditions); with the slug and the codes it names the whole
+    payload, which is therefore cached under its ETag (see ``ConditionDetailView``).
+    """
+    digest = _digest([key.etag, slug, [(c.system, c.code, c.display) for c in codes]])
+    return f'"{key.revision_id}-{key.review_id}-{digest}"', key.last_modified
+
+
+def list_validators(items, *, count: int, last_change) -> tuple[str, int | None]:
+    digest = _digest([count, [(r.condition.slug, r.pk, r.latest_review_id) for r in items]])
+    last_modified = _timestamp(
+        last_change,
+        *(r.published_at for r in items),
+        *(r.latest_review_at for r in items),
+    )
+    return f'"l-{digest}"', last_modified
+
+
+def not_modified(request, *, etag: str, last_modified: int | None):
+    """A 304 answer (with the validators) when the client's copy is current, else None.
+
+    Only If-None-Match and If-Modified-Since are honoured; a read-only API has no use for
+    If-Match / If-Unmodified-Since, so they are ignored rather than answered with 412.
+    """
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None or response.status_code != 304:
+        return None
+    return set_validators(response, etag=etag, last_modified=last_modified)
+
+
+def set_validators(response, *, etag: str, last_modified: int | None):
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    return response

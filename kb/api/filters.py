@@ -1,0 +1,145 @@
+"""The list's and the changes feed's query parameters: strict parsing, then filtering.
+
+Every parameter the schema describes is parsed here exactly as the schema says, so a value
+the schema allows is accepted and anything else answers 400 with a message (never a 500).
+
+- ``q``: every word must appear, case-insensitively, in the published name, an
+  also-known-as name or the summary (a plain match over published revisions; the full-text
+  search of the public site ranks pages for readers, partners want a predictable filter).
+- ``updated_since``: conditions whose published revision went live, or whose latest review
+  was recorded, at or after that instant, i.e. whose list entry may have changed.
+- ``code``: ``SYSTEM|CODE``, e.g. ``ICD-10|G12.21``; the code is compared ignoring case.
+- ``since`` (changes feed): changes at or after that instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from rest_framework.exceptions import ValidationError
+
+from kb.models import CodeSystem, ConditionCode
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+
+# RFC 3339 date-time (the profile of ISO 8601 that OpenAPI's "date-time" means).
+DATETIME_RE = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})"
+    r"(?:\.(?P<frac>\d+))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})$",
+    re.ASCII,
+)
+CODE_CHARS = r"[A-Za-z0-9.&/_-]"
+CODE_MAX_LENGTH = 40
+SYSTEMS = "|".join(re.escape(s) for s in CodeSystem.values)
+CODE_PATTERN = rf"^({SYSTEMS})\|{CODE_CHARS}{{1,{CODE_MAX_LENGTH}}}$"
+_CODE_VALUE_RE = re.compile(rf"^{CODE_CHARS}{{1,{CODE_MAX_LENGTH}}}$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _invalid(name: str, message: str, code: str):
+    return ValidationError({name: [message]}, code=code)
+
+
+def parse_datetime(raw: str, *, name: str) -> dt.datetime:
+    """An RFC 3339 date-time with its offset, e.g. ``2024-05-01T09:30:00Z``, as UTC.
+
+    The offset is required: without it the instant would depend on our time zone. Instants
+    before year 1 or after year 9999 in UTC are clamped (nothing is older or newer), and a
+    leap second counts as the second before it.
+    """
+    match = DATETIME_RE.fullmatch(raw)
+    message = (
+        f"Give an ISO 8601 date-time with a time-zone offset, e.g. 2024-05-01T09:30:00Z "
+        f"(got “{raw[:40]}”)."
+    )
+    if match is None:
+        raise _invalid(name, message, "invalid_datetime")
+    second = min(int(match["s"]), 59)
+    micro = int((match["frac"] or "0")[:6].ljust(6, "0"))
+    tz = match["tz"].upper()
+    try:
+        date = dt.date.fromisoformat(match["date"])
+        offset = dt.timedelta(0)
+        if tz != "Z":
+            sign = -1 if tz[0] == "-" else 1
+            hours, minutes = int(tz[1:3]), int(tz[4:6])
+            if hours > 23 or minutes > 59:
+                raise ValueError(tz)
+            offset = sign * dt.timedelta(hours=hours, minutes=minutes)
+        naive = dt.datetime.combine(date, dt.time(int(match["h"]), int(match["m"]), second, micro))
+    except ValueError:
+        raise _invalid(name, message, "invalid_datetime")
+    try:
+        return (naive - offset).replace(tzinfo=dt.UTC)
+    except OverflowError:
+        return (
+            dt.datetime.min.replace(tzinfo=dt.UTC)
+            if offset > dt.timedelta(0)
+            else (dt.datetime.max.replace(tzinfo=dt.UTC))
+        )
+
+
+def parse_code(raw: str) -> tuple[str, str]:
+    """``SYSTEM|CODE`` → (system, code); an unknown system is named in the error."""
+    system, bar, code = raw.partition("|")
+    if not bar:
+        raise _invalid("code", "Write the code as SYSTEM|CODE, e.g. ICD-10|G12.21.", "invalid_code")
+    if system not in CodeSystem.values:
+        raise _invalid(
+            "code",
+            f"Unknown code system “{system[:40]}”; use one of {', '.join(CodeSystem.values)}.",
+            "unknown_code_system",
+        )
+    if not _CODE_VALUE_RE.fullmatch(code):
+        raise _invalid(
+            "code",
+            f"The code must be 1 to {CODE_MAX_LENGTH} letters, digits or . & / _ - characters.",
+            "invalid_code",
+        )
+    return system, code
+
+
+def parse_query(raw: str) -> list[str]:
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise _invalid("q", f"Keep the query to {MAX_QUERY_LENGTH} characters.", "invalid_q")
+    return _CONTROL_RE.sub(" ", raw).split()[:MAX_QUERY_WORDS]
+
+
+def filter_conditions(queryset: QuerySet, params) -> QuerySet:
+    """Apply the list's filters from ``params`` (a QueryDict) to published revisions."""
+    if (raw := params.get("q")) is not None:
+        for word in parse_query(raw):
+            queryset = queryset.filter(_word_matches(word))
+    if (raw := params.get("updated_since")) is not None:
+        since = parse_datetime(raw, name="updated_since")
+        queryset = queryset.filter(Q(published_at__gte=since) | Q(latest_review_at__gte=since))
+    if (raw := params.get("code")) is not None:
+        system, code = parse_code(raw)
+        queryset = queryset.filter(
+            Exists(
+                ConditionCode.objects.filter(
+                    condition=OuterRef("condition"), system=system, code__iexact=code
+                )
+            )
+        )
+    return queryset
+
+
+def _word_matches(word: str) -> Q:
+    # Other names are a JSON list: match the word as written and as JSON escapes it (SQLite
+    # stores non-ASCII letters as \\u escapes), so "Sjögren" is found on either database.
+    escaped = json.dumps(word)[1:-1]
+    names = [Q(also_known_as__icontains=w) for w in {word, escaped}]
+    return reduce(or_, [Q(name__icontains=word), Q(summary__icontains=word), *names])
+
+
+def filter_changes(queryset: QuerySet, params) -> QuerySet:
+    if (raw := params.get("since")) is not None:
+        queryset = queryset.filter(at__gte=parse_datetime(raw, name="since"))
+    return queryset

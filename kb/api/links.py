@@ -1,0 +1,43 @@
+"""Absolute links: partners show our text on their own sites, so every link must say where
+it points in full (``SITE_URL``), including the links inside section HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.urls import reverse
+
+from kb.rendering import sanitise
+
+_LINK_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def absolute(path: str) -> str:
+    """``/conditions/x/`` → ``https://example.org/conditions/x/``."""
+    return urljoin(settings.SITE_URL + "/", path)
+
+
+def page_url(slug: str) -> str:
+    return absolute(reverse("kb:article", kwargs={"slug": slug}))
+
+
+def api_url(slug: str) -> str:
+    return absolute(reverse("partner_api:condition-detail", kwargs={"slug": slug}))
+
+
+def absolute_links(fragment: str, *, base: str) -> str:
+    """Rewrite relative ``href``/``src`` values against ``base`` and sanitise again.
+
+    ``fragment`` is already sanitised HTML (double-quoted attributes); citation links such
+    as ``#ref-2`` become links to the reference list of the canonical page. Sanitising the
+    result keeps the guarantee that nothing but allowed tags and http(s)/mailto links leave.
+    """
+
+    def rewrite(match: re.Match) -> str:
+        target = urljoin(base, html.unescape(match.group(2)))
+        return match.group(1) + html.escape(target, quote=True) + match.group(3)
+
+    return sanitise(_LINK_ATTR_RE.sub(rewrite, fragment))

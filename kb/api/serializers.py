@@ -1,0 +1,159 @@
+"""The JSON contract partners code against. Field names are fixed by the design; change
+them only in a new API version."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kb.api.links import absolute_links, api_url, page_url
+from kb.models import ChangeAction, CodeSystem, SectionKind
+from kb.vancouver import format_name
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in a sentence.")
+    code = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found.")
+
+
+class GoneSerializer(ErrorSerializer):
+    withdrawn_at = serializers.DateTimeField(help_text="When the condition was withdrawn.")
+
+
+class ConditionSummarySerializer(serializers.Serializer):
+    """One list item (a published revision with its latest review's dates)."""
+
+    slug = serializers.CharField(source="condition.slug")
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The public page (canonical URL).")
+    api_url = serializers.SerializerMethodField(help_text="This condition in the API.")
+    revision = serializers.IntegerField(source="number", help_text="Published revision number.")
+    published_at = serializers.DateTimeField(help_text="When this revision went live.")
+    last_reviewed = serializers.DateField(allow_null=True)
+    next_review_due = serializers.DateField(allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, revision) -> str:
+        return page_url(revision.condition.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, revision) -> str:
+        return api_url(revision.condition.slug)
+
+
+class SectionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SectionKind.choices)
+    heading = serializers.CharField()
+    html = serializers.SerializerMethodField(help_text="Sanitised HTML; every link is absolute.")
+
+    def get_html(self, section) -> str:
+        return absolute_links(section.html, base=self.context["page_url"])
+
+
+class ReferenceSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The number the text cites it by.")
+    citation = serializers.CharField(source="text", help_text="Formatted in Vancouver style.")
+    authors = serializers.SerializerMethodField()
+    title = serializers.CharField(source="reference.title")
+    journal = serializers.CharField(
+        source="reference.container_title", help_text="Journal, book or website."
+    )
+    year = serializers.IntegerField(source="reference.year", allow_null=True)
+    doi = serializers.CharField(source="reference.doi", allow_null=True)
+    pmid = serializers.CharField(source="reference.pmid", allow_null=True)
+    url = serializers.SerializerMethodField()
+    retracted = serializers.BooleanField(source="reference.retracted")
+
+    def get_authors(self, rendered) -> list[str]:
+        names = (format_name(a) for a in rendered.reference.authors or [] if isinstance(a, dict))
+        return [n for n in names if n]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_url(self, rendered) -> str | None:
+        # Partners put this in an href: only http(s), as on our own pages, so a URL stored by
+        # an unvalidated import (javascript:, data:) never reaches their readers.
+        url = rendered.reference.url or ""
+        return url if url.lower().startswith(("http://", "https://")) else None
+
+
+class ReviewerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="reviewer.byline_name")
+    credentials = serializers.CharField(source="reviewer.credentials")
+
+
+class RelatedSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="condition.slug")
+    name = serializers.CharField()
+    api_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, revision) -> str:
+        return api_url(revision.condition.slug)
+
+
+class CodeSerializer(serializers.Serializer):
+    system = serializers.ChoiceField(choices=CodeSystem.choices)
+    code = serializers.CharField()
+    display = serializers.CharField()
+
+
+class AttributionSerializer(serializers.Serializer):
+    publisher = serializers.CharField()
+    canonical_url = serializers.URLField()
+    licence = serializers.CharField()
+
+
+class ConditionDetailSerializer(serializers.Serializer):
+    """A list item's fields plus the article: sections, references, review, links, codes."""
+
+    slug = serializers.CharField(source="condition.slug")
+    name = serializers.CharField(source="revision.name")
+    summary = serializers.CharField(source="revision.summary")
+    url = serializers.SerializerMethodField(help_text="The public page (canonical URL).")
+    api_url = serializers.SerializerMethodField()
+    revision = serializers.IntegerField(source="revision.number")
+    published_at = serializers.DateTimeField(source="revision.published_at")
+    last_reviewed = serializers.DateField(allow_null=True)
+    next_review_due = serializers.DateField(allow_null=True)
+    also_known_as = serializers.ListField(
+        child=serializers.CharField(), source="revision.also_known_as"
+    )
+    sections = SectionSerializer(many=True, source="article.rendered.sections")
+    references = ReferenceSerializer(many=True, source="article.rendered.references")
+    reviewed_by = ReviewerSerializer(source="review", allow_null=True)
+    related = RelatedSerializer(many=True, source="article.related")
+    codes = CodeSerializer(many=True)
+    disclaimer = serializers.SerializerMethodField()
+    attribution = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, document) -> str:
+        return page_url(document.condition.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, document) -> str:
+        return api_url(document.condition.slug)
+
+    def get_disclaimer(self, document) -> str:
+        return settings.KB_DISCLAIMER
+
+    @extend_schema_field(AttributionSerializer)
+    def get_attribution(self, document) -> dict:
+        return {
+            "publisher": settings.KB_PUBLISHER_NAME,
+            "canonical_url": page_url(document.condition.slug),
+            "licence": settings.KB_CONTENT_LICENCE,
+        }
+
+
+class ChangeSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="condition.slug")
+    action = serializers.ChoiceField(
+        choices=ChangeAction.choices,
+        help_text="published: fetch the condition again; withdrawn: delete your copy.",
+    )
+    revision = serializers.IntegerField(source="revision.number")
+    time = serializers.DateTimeField(source="at")

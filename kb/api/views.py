@@ -1,0 +1,226 @@
+"""Partner API endpoints. Thin: parsing in ``filters``, reads in ``queries``, validators in
+``conditional``, the contract in ``serializers``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponsePermanentRedirect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kb.api import conditional, filters, queries
+from kb.api.errors import Gone
+from kb.api.links import api_url, page_url
+from kb.api.serializers import (
+    ChangeSerializer,
+    ConditionDetailSerializer,
+    ConditionSummarySerializer,
+    ErrorSerializer,
+    GoneSerializer,
+)
+from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_page_key
+
+DETAIL_CACHE_VERSION = 1
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+#: The statuses every keyed endpoint can answer besides its own.
+COMMON_ERRORS = {
+    401: _error(
+        "No key, or a key that is unknown, revoked or expired. Carries `WWW-Authenticate: Api-Key`."
+    ),
+    403: _error("The key's partner has been switched off."),
+    405: _error("Only GET and HEAD are allowed."),
+    406: _error("The Accept header asks for something other than JSON."),
+    429: _error("Too many requests for this key; `Retry-After` gives the seconds to wait."),
+}
+BAD_PARAMETER = _error("A parameter is malformed or out of range (the message names it).")
+NOT_MODIFIED = OpenApiResponse(
+    description="Not modified: the copy named by If-None-Match / If-Modified-Since is current."
+)
+PAGE_NOT_FOUND = _error("The page number is past the last page.")
+
+
+class PartnerAPIMixin:
+    """Answers are for one keyed partner: caches may keep them only privately, and must
+    check back (cheaply, with the validators) before reuse."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response.setdefault("Cache-Control", "private, no-cache")
+        return response
+
+
+@extend_schema(
+    summary="List published conditions",
+    description=(
+        "Published conditions, A–Z, paginated. `q` keeps conditions whose published name, "
+        "other names or summary contain every word of it (case-insensitive); "
+        "`updated_since` keeps conditions published or re-reviewed at or after that "
+        "instant; `code` finds conditions by clinical code. Answers carry `ETag` and "
+        "`Last-Modified`; send them back as `If-None-Match` / `If-Modified-Since` to get "
+        "304 when nothing changed."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "q",
+            {"type": "string", "maxLength": filters.MAX_QUERY_LENGTH},
+            description="Words that must all appear in the name, other names or summary.",
+        ),
+        OpenApiParameter(
+            "updated_since",
+            OpenApiTypes.DATETIME,
+            description="ISO 8601 date-time with an offset, e.g. 2024-05-01T00:00:00Z.",
+        ),
+        OpenApiParameter(
+            "code",
+            {"type": "string", "pattern": filters.CODE_PATTERN},
+            description="SYSTEM|CODE, e.g. ICD-10|G12.21. Systems: ICD-10, ICD-11, "
+            "SNOMED-CT, MeSH; an unknown system answers 400.",
+        ),
+    ],
+    responses={
+        200: ConditionSummarySerializer(many=True),
+        304: NOT_MODIFIED,
+        400: BAD_PARAMETER,
+        404: PAGE_NOT_FOUND,
+        **COMMON_ERRORS,
+    },
+)
+class ConditionListView(PartnerAPIMixin, ListAPIView):
+    serializer_class = ConditionSummarySerializer
+
+    def get_queryset(self):
+        return filters.filter_conditions(queries.listed_conditions(), self.request.query_params)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        etag, last_modified = conditional.list_validators(
+            page,
+            count=self.paginator.page.paginator.count,
+            last_change=queries.last_public_change_at(),
+        )
+        if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
+            return answer
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return conditional.set_validators(response, etag=etag, last_modified=last_modified)
+
+
+@extend_schema(
+    summary="One published condition",
+    description=(
+        "The published article: sections as sanitised HTML with absolute links, numbered "
+        "references, the latest review, published related conditions and clinical codes. "
+        "A former slug answers 301 to the current `api_url`; a withdrawn condition answers "
+        "410 with `withdrawn_at` (delete your copy). Answers carry `ETag` and "
+        "`Last-Modified` for conditional requests (304)."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "slug",
+            {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
+            OpenApiParameter.PATH,
+            description="The condition's slug, as in its api_url.",
+        ),
+    ],
+    responses={
+        200: ConditionDetailSerializer,
+        301: OpenApiResponse(description="A former slug: `Location` is the current api_url."),
+        304: NOT_MODIFIED,
+        404: _error("No condition has this slug, or it has never been published."),
+        410: OpenApiResponse(GoneSerializer, description="The condition was withdrawn."),
+        **COMMON_ERRORS,
+    },
+)
+class ConditionDetailView(PartnerAPIMixin, APIView):
+    def get(self, request, slug: str):
+        # Two queries when warm: what the article depends on, and its codes. The payload
+        # is cached under its ETag, which names all of it, so it is never stale.
+        key = get_page_key(slug=slug)
+        if key is None:
+            return self._not_live(slug)
+        codes = queries.codes_of(slug=slug)
+        etag, last_modified = conditional.keyed_detail_validators(key, slug=slug, codes=codes)
+        if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
+            return answer
+        cache_key = f"kb:api:detail:{DETAIL_CACHE_VERSION}:{slug}:{etag}"
+        payload = cache.get(cache_key)
+        if payload is None:
+            try:
+                document = queries.get_condition_document(slug=slug)
+            except (ArticleMoved, ArticleGone, ArticleNotFound):
+                return self._not_live(slug)
+            serializer = ConditionDetailSerializer(
+                document,
+                context={"request": request, "page_url": page_url(document.condition.slug)},
+            )
+            payload = serializer.data
+            if document.revision.pk == key.revision_id:
+                cache.set(cache_key, payload, timeout=settings.PAGE_CACHE_SECONDS)
+        response = Response(payload)
+        return conditional.set_validators(response, etag=etag, last_modified=last_modified)
+
+    @staticmethod
+    def _not_live(slug: str):
+        """The answer for a slug with no live article: 301, or raise 410 or 404."""
+        try:
+            queries.get_condition_document(slug=slug)
+        except ArticleMoved as moved:
+            return HttpResponsePermanentRedirect(api_url(moved.new_slug))
+        except ArticleGone as gone:
+            raise Gone(withdrawn_at=gone.condition.withdrawn_at) from None
+        except ArticleNotFound:
+            raise exceptions.NotFound("No published condition has this slug.") from None
+        raise exceptions.NotFound("No published condition has this slug.")
+
+
+@extend_schema(
+    summary="Publications and withdrawals, oldest first",
+    description=(
+        "Every publication and withdrawal at or after `since` (all of them without it), "
+        "oldest first. Apply them in order: `published` → fetch the condition's api_url "
+        "again, `withdrawn` → delete your copy. Then ask again with `since` set to the "
+        "`time` of the last entry you applied (entries at exactly that time are repeated; "
+        "applying one twice is harmless)."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "since",
+            OpenApiTypes.DATETIME,
+            description="ISO 8601 date-time with an offset, e.g. 2024-05-01T00:00:00Z.",
+        ),
+    ],
+    responses={
+        200: ChangeSerializer(many=True),
+        400: BAD_PARAMETER,
+        404: PAGE_NOT_FOUND,
+        **COMMON_ERRORS,
+    },
+)
+class ChangeListView(PartnerAPIMixin, ListAPIView):
+    serializer_class = ChangeSerializer
+
+    def get_queryset(self):
+        return filters.filter_changes(queries.public_changes(), self.request.query_params)
+
+
+@extend_schema(exclude=True)
+class UnknownEndpointView(PartnerAPIMixin, APIView):
+    """Any other address under the API answers 404 in the API's error shape."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound("There is no such endpoint in this API version.")
+
+    post = put = patch = delete = get

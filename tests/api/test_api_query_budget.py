@@ -1,0 +1,83 @@
+"""The list costs the same for 5 or 100 items, the detail the same for 2 or 40 sections
+and references."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ReferenceFactory, make_live
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(api, url: str) -> int:
+    api.get(url)  # the first request of a minute also stamps the key's last use
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _library(author, reviewer, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        live = make_live(author=author, reviewer=reviewer, slug=f"c{n:03d}", name=f"C {n:03d}")
+        if n % 2:
+            live.condition.related.add(live.condition)
+
+
+def test_list_costs_the_same_for_5_or_100_items(api, author, reviewer):
+    _library(author, reviewer, 5)
+    small = _queries(api, "/api/v1/conditions/?page_size=100")
+    _library(author, reviewer, 95, start=5)
+    large = _queries(api, "/api/v1/conditions/?page_size=100")
+    assert small == large <= 4  # key, count, page, latest public change
+
+
+def test_changes_feed_costs_the_same_for_5_or_100_entries(api, author, reviewer):
+    _library(author, reviewer, 5)
+    small = _queries(api, "/api/v1/changes/?page_size=100")
+    _library(author, reviewer, 95, start=5)
+    assert _queries(api, "/api/v1/changes/?page_size=100") == small <= 3
+
+
+def _article(author, reviewer, slug: str, size: int):
+    keys = [ReferenceFactory(key=f"{slug}-{n}").key for n in range(size)]
+    sections = [
+        {"kind": "custom", "heading": f"Part {n}", "body": f"Text [@{keys[n]}]."}
+        for n in range(size)
+    ]
+    live = make_live(author=author, reviewer=reviewer, slug=slug, name=slug, sections=sections)
+    other = make_live(author=author, reviewer=reviewer, slug=f"{slug}-rel", name=f"{slug} rel")
+    live.condition.related.add(other.condition)
+    live.condition.codes.create(system="ICD-10", code=f"X{size}")
+    return live
+
+
+def test_detail_costs_the_same_for_2_or_40_sections_and_references(
+    api, author, reviewer, django_assert_max_num_queries
+):
+    _article(author, reviewer, "small", 2)
+    _article(author, reviewer, "large", 40)
+    small = _queries(api, "/api/v1/conditions/small/")
+    large = _queries(api, "/api/v1/conditions/large/")
+    assert len(api.get("/api/v1/conditions/large/").json()["references"]) == 40
+    assert small == large
+    with django_assert_max_num_queries(7):
+        api.get("/api/v1/conditions/large/")
+
+
+def test_a_warm_detail_is_served_from_the_cache(api, author, reviewer):
+    for n in range(3):
+        ReferenceFactory(key=f"w{n}")
+    make_live(
+        author=author, reviewer=reviewer, slug="warm", name="Warm",
+        sections=[{"kind": "custom", "heading": f"P{n}", "body": f"[@w{n}]"} for n in range(3)],
+    )  # fmt: skip
+    url = "/api/v1/conditions/warm/"
+    first = api.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        second = api.get(url)
+    assert second.json() == first.json()
+    assert len(ctx.captured_queries) <= 3  # the key, what the article depends on, its codes
