@@ -3,4 +3,4 @@
 One module per model family; admin classes stay thin and never assign a status.
 """
 
-from kb.admin import conditions, events, feedback, references, revisions  # noqa: F401
+from kb.admin import conditions, dashboard, events, feedback, references, revisions  # noqa: F401

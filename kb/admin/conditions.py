@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
@@ -16,9 +14,19 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from kb import workflow
+from kb.admin import live_actions
+from kb.admin.compare import compare_link, compare_view, rollback_sources
+from kb.admin.dashboard import FlaggedFilter, MyWorkFilter, ReviewDueFilter
 from kb.admin.forms import CommentForm, NewConditionForm
 from kb.exceptions import KBError
-from kb.models import Condition, Review, Revision, RevisionStatus, WorkflowEvent
+from kb.models import (
+    Condition,
+    ConditionCode,
+    Review,
+    Revision,
+    RevisionStatus,
+    WorkflowEvent,
+)
 from kb.selectors import open_revision
 from kb.services import create_condition, rename_condition
 
@@ -50,26 +58,13 @@ class LatestStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewDueFilter(admin.SimpleListFilter):
-    title = "review due"
-    parameter_name = "due"
+class ConditionCodeInline(admin.TabularInline):
+    """Clinical codes partners look the condition up by (``?code=ICD-10|G12.21``)."""
 
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", "Overdue"),
-            ("30", "Due within 30 days"),
-            ("90", "Due within 90 days"),
-            ("365", "Due within a year"),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(next_review_due__lt=today)
-        if self.value() in ("30", "90", "365"):
-            horizon = today + dt.timedelta(days=int(self.value()))
-            return queryset.filter(next_review_due__gte=today, next_review_due__lte=horizon)
-        return queryset
+    model = ConditionCode
+    fields = ("system", "code", "display")
+    extra = 0
+    verbose_name_plural = "Clinical codes (ICD-10, ICD-11, SNOMED CT, MeSH)"
 
 
 class EventInline(admin.TabularInline):
@@ -112,18 +107,19 @@ class ConditionAdmin(admin.ModelAdmin):
         "last_reviewed",
         "next_review_due",
     )
-    list_filter = (LatestStatusFilter, ReviewDueFilter)
+    list_filter = (LatestStatusFilter, ReviewDueFilter, MyWorkFilter, FlaggedFilter)
     search_fields = ("slug", "revisions__name")
     fields = ("slug", "related", "state", "revisions_overview")
     readonly_fields = ("state", "revisions_overview")
     filter_horizontal = ("related",)
-    inlines = [EventInline]
+    inlines = [ConditionCodeInline, EventInline]
     change_form_template = "admin/kb/condition/change_form.html"
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
+            .select_related("published_revision", "scheduled_revision")
             .annotate(
                 latest_name_value=_latest_subquery("name"),
                 latest_status_value=_latest_subquery("status"),
@@ -174,6 +170,18 @@ class ConditionAdmin(admin.ModelAdmin):
 
     @admin.display(description="State")
     def state(self, obj: Condition):
+        scheduled = obj.scheduled_revision
+        if scheduled is not None and scheduled.is_scheduled and not obj.withdrawn_at:
+            base = self._state(obj)
+            return format_html(
+                "{}; revision {} goes live {}",
+                base,
+                scheduled.number,
+                date_format(timezone.localtime(scheduled.published_at), "j M Y H:i"),
+            )
+        return self._state(obj)
+
+    def _state(self, obj: Condition):
         if obj.withdrawn_at:
             return format_html("Withdrawn on {}: {}", obj.withdrawn_at.date(), obj.withdrawn_reason)
         if obj.published_revision_id:
@@ -186,20 +194,21 @@ class ConditionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Revisions")
     def revisions_overview(self, obj: Condition):
+        revisions = list(obj.revisions.order_by("-number"))
+        live = next((r.number for r in revisions if r.pk == obj.published_revision_id), None)
         rows = format_html_join(
             "",
-            '<li><a href="{}">Revision {}</a>: {} — {}{}</li>',
+            '<li><a href="{}">Revision {}</a>: {} — {}{}{}</li>',
             (
                 (
                     reverse("admin:kb_revision_change", args=[r.pk]),
                     r.number,
                     r.name,
                     r.get_status_display(),
-                    (" (published, withdrawn)" if obj.withdrawn_at else " (live)")
-                    if r.pk == obj.published_revision_id
-                    else "",
+                    _marker(obj, r),
+                    compare_link(revision=r, live_number=live, prefix=" — "),
                 )
-                for r in obj.revisions.order_by("-number")
+                for r in revisions
             ),
         )
         return format_html("<ul>{}</ul>", rows)
@@ -239,6 +248,12 @@ class ConditionAdmin(admin.ModelAdmin):
             and not condition.is_withdrawn
             and user.has_perm(workflow.PERM_WITHDRAW),
             "can_restore": condition.is_withdrawn and user.has_perm(workflow.PERM_RESTORE),
+            "can_reconfirm": user.has_perm(workflow.PERM_RECONFIRM)
+            and not live_actions.reconfirm_refusal(user=user, condition=condition),
+            "scheduled": condition.scheduled_revision
+            if condition.scheduled_revision_id and condition.scheduled_revision.is_scheduled
+            else None,
+            "rollback_sources": rollback_sources(condition=condition, user=user, current=current),
         }
 
     # --- new condition: creates the condition and its first draft ------------------------
@@ -286,8 +301,32 @@ class ConditionAdmin(admin.ModelAdmin):
                 {"action": "restore"},
                 name="kb_condition_restore",
             ),
+            path(
+                "<int:object_id>/confirm-still-accurate/",
+                self.admin_site.admin_view(self.reconfirm_view),
+                name="kb_condition_reconfirm",
+            ),
+            path(
+                "<int:object_id>/cancel-go-live/",
+                self.admin_site.admin_view(self.cancel_schedule_view),
+                name="kb_condition_cancel_schedule",
+            ),
+            path(
+                "<int:object_id>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="kb_condition_compare",
+            ),
         ]
         return own + super().get_urls()
+
+    def reconfirm_view(self, request, object_id: int):
+        return live_actions.reconfirm_view(request, model_admin=self, condition_id=object_id)
+
+    def cancel_schedule_view(self, request, object_id: int):
+        return live_actions.cancel_schedule_view(request, model_admin=self, condition_id=object_id)
+
+    def compare_view(self, request, object_id: int):
+        return compare_view(request, model_admin=self, condition_id=object_id)
 
     def new_draft_view(self, request, object_id: int):
         condition = get_object_or_404(Condition, pk=object_id)
@@ -339,3 +378,15 @@ class ConditionAdmin(admin.ModelAdmin):
             ),
         }
         return TemplateResponse(request, "admin/kb/condition/withdrawal.html", context)
+
+
+def _marker(condition: Condition, revision: Revision) -> str:
+    """What a revision is to readers, for the history list."""
+    if revision.pk == condition.scheduled_revision_id:
+        when = date_format(timezone.localtime(revision.published_at), "j M Y H:i")
+        return f" (live since {when})" if revision.is_live else f" (scheduled: goes live {when})"
+    if revision.pk == condition.published_revision_id:
+        if condition.withdrawn_at:
+            return " (published, withdrawn)"
+        return " (live)" if revision.is_live else " (live until the scheduled revision)"
+    return ""

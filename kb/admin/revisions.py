@@ -14,10 +14,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from kb import workflow
+from kb.admin.compare import compare_target, compare_url
 from kb.admin.forms import ApproveForm, CommentForm, RevisionForm
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
+from kb.selectors import open_revision
 from kb.services import record_edit
 
 
@@ -212,6 +214,7 @@ class RevisionAdmin(admin.ModelAdmin):
                     if workflow.can(request.user, name, revision)
                 ]  # fmt: skip
                 extra_context["revision"] = revision
+                extra_context.update(self._compare_and_rollback(request, revision))
                 if (
                     revision.status == RevisionStatus.IN_REVIEW
                     and request.user.has_perm(workflow.PERM_APPROVE)
@@ -243,8 +246,76 @@ class RevisionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="kb_revision_preview",
             ),
+            path(
+                "<int:object_id>/start-draft/",
+                self.admin_site.admin_view(self.start_draft_view),
+                name="kb_revision_start_draft",
+            ),
         ]
         return own + urls
+
+    # --- compare and roll back --------------------------------------------------------
+    def _compare_and_rollback(self, request, revision: Revision) -> dict:
+        condition = revision.condition
+        live_number = (
+            Revision.objects.filter(pk=condition.published_revision_id)
+            .values_list("number", flat=True)
+            .first()
+        )
+        target = compare_target(revision=revision, live_number=live_number)
+        earlier = revision.is_approved and revision.pk not in (
+            condition.published_revision_id,
+            condition.scheduled_revision_id,
+        )
+        return {
+            "compare_url": target[0] if target else "",
+            "compare_label": target[1] if target else "",
+            "can_start_draft_from": earlier and request.user.has_perm(workflow.PERM_START_DRAFT),
+        }
+
+    def start_draft_view(self, request, object_id: int):
+        """Roll back: start a new draft from an earlier approved revision (confirm, then POST).
+
+        The draft records ``based_on`` and goes through review like any other; the live text
+        does not change until it is approved. The workflow refuses while another revision
+        is in progress, and its message is shown as it is.
+        """
+        revision = get_object_or_404(Revision.objects.select_related("condition"), pk=object_id)
+        if not request.user.has_perm(workflow.PERM_START_DRAFT):
+            raise PermissionDenied
+        condition = revision.condition
+        change_url = reverse("admin:kb_revision_change", args=[revision.pk])
+        if request.method == "POST":
+            try:
+                draft = workflow.start_new_draft(
+                    condition=condition, by=request.user, from_revision=revision
+                )
+            except KBError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                f"Revision {draft.number} started from revision {revision.number}. It goes "
+                "through review like any draft; the live article is unchanged until then.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:kb_revision_change", args=[draft.pk]))
+        live = condition.published_revision
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Start a new draft from revision {revision.number}",
+            "revision": revision,
+            "current": open_revision(condition=condition),
+            "live": live,
+            "compare_url": compare_url(
+                condition_id=condition.pk, old=live.number, new=revision.number
+            )
+            if live is not None and live.pk != revision.pk
+            else "",
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/kb/revision/start_draft.html", context)
 
     def preview_view(self, request, object_id: int):
         from kb.views.articles import preview
@@ -310,6 +381,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 next_review_due=data["next_review_due"],
                 note=data.get("note", ""),
                 expected_version=data["opened_version"],
+                go_live_at=data.get("go_live_at"),
             )
         elif name == "request_changes":
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])
