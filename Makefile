@@ -36,8 +36,31 @@ run: demo
 	@echo "Serving at http://$(HOST):$(PORT)/  (editorial desk: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production-like on loopback: gunicorn (2 sync workers), whitenoise's hashed static files,
+# DEBUG off, with a secret generated once into .serve-secret (git-ignored). Plain HTTP on
+# 127.0.0.1, so this run alone switches off the HTTPS-only settings (redirect, HSTS, secure
+# cookies). Demo content is loaded first, with DEBUG on (load_demo refuses otherwise).
+SERVE_ENV = DEBUG=false SECRET_KEY="$$(cat .serve-secret)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SITE_URL=http://127.0.0.1:$(PORT) SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
+	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+
+.serve-secret:
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: demo .serve-secret
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving at http://127.0.0.1:$(PORT)/ with DEBUG off (Ctrl-C stops)"
+	$(SERVE_ENV) $(VENV)/bin/gunicorn config.wsgi:application --workers 2 \
+		--worker-class sync --bind 127.0.0.1:$(PORT) --access-logfile -
+
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Speed against a "hello" baseline on PostgreSQL (10,000 articles) and gunicorn; a few
+# minutes. Knobs: BENCH_REBUILD=1, BENCH_CONDITIONS, BENCH_DURATION … (bench/README.md).
+.PHONY: bench
+bench: install-dev
+	$(PY) bench/run.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
