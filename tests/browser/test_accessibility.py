@@ -27,6 +27,14 @@ PAGES = {
 
 
 @pytest.fixture
+def browser_context_args(browser_context_args):
+    """axe-core is injected as a script tag, which the site's strict CSP rightly refuses;
+    these tests audit accessibility, so this browser context ignores CSP (the desk test in
+    test_editorial_flow.py runs under the real policy)."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
 def axe_path():
     if not AXE.exists():
         if os.environ.get("REQUIRE_BROWSER"):
