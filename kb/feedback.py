@@ -15,8 +15,9 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
-from kb.models import Feedback, Revision
+from kb.models import ChangeAction, Feedback, PublicChange, Revision
 from kb.selectors import Article
 
 
@@ -68,9 +69,16 @@ def allow_report(*, ip: str) -> bool:
 
 
 def seen_revision(*, article: Article, number: str | None) -> Revision:
-    """The approved revision the reader saw, else the live one."""
+    """The revision the reader saw — one that was actually published — else the live one.
+
+    Approved is not enough: a revision scheduled for later, or whose schedule was cancelled,
+    was never public, so a report cannot name it (I1); it goes to the live one instead.
+    """
     if number and number.isdigit() and int(number) != article.revision.number:
-        seen = article.condition.revisions.filter(number=int(number), status="approved").first()
+        published = PublicChange.objects.filter(
+            condition=article.condition, action=ChangeAction.PUBLISHED, at__lte=timezone.now()
+        ).values("revision")
+        seen = article.condition.revisions.filter(number=int(number), pk__in=published).first()
         if seen is not None:
             return seen
     return article.revision

@@ -197,6 +197,24 @@ def test_feedback_on_an_older_revision_is_routed_to_its_approver(
     assert (fb.revision.number, fb.assigned_to) == (1, reviewer)
 
 
+def test_feedback_cannot_name_a_revision_that_was_never_public(
+    client, live, reviewer, author2, reviewer2
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    scheduled = workflow.start_new_draft(condition=live.condition, by=author2)
+    workflow.submit(revision=scheduled, by=author2)
+    workflow.approve(
+        revision=scheduled, by=reviewer2, go_live_at=timezone.now() + dt.timedelta(days=2)
+    )
+    client.post("/conditions/neuromyotonia/report/",
+                {"message": "Naming the scheduled one.", "revision": "2"})  # fmt: skip
+    fb = Feedback.objects.get()
+    assert (fb.revision.number, fb.assigned_to) == (1, reviewer)
+
+
 @pytest.mark.parametrize(
     "data,error",
     [
