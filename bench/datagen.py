@@ -60,6 +60,7 @@ from kb.models import (  # noqa: E402
     Section,
     WorkflowEvent,
 )
+from kb.search_index import index_revisions  # noqa: E402
 
 #: Everything happened before this instant, so the data set is the same whenever it is made.
 ANCHOR = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
@@ -442,6 +443,8 @@ def verify(expected_live: int) -> dict:
 
     live = published_revisions().count()
     assert live == expected_live, (live, expected_live)
+    approved = Revision.objects.filter(status="approved")
+    assert approved.filter(search_document__isnull=True).count() == 0
     slugs = list(published_revisions().order_by("?").values_list("condition__slug", flat=True)[:5])
     for slug in slugs:
         article = get_published_article(slug=slug)
@@ -466,6 +469,10 @@ def main() -> None:
     with transaction.atomic():
         report = generator.run()
     written = time.perf_counter() - started
+    # Search documents as approval writes them (kb.search_index), for every approved revision.
+    with transaction.atomic():
+        report["rows"]["searchdocument"] = index_revisions(Revision.objects.all())
+    report["timings"]["search_documents"] = time.perf_counter() - started - written
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give later
         cursor.execute("ANALYZE")
     withdrawn = Condition.objects.filter(withdrawn_at__isnull=False).count()

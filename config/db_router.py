@@ -38,6 +38,11 @@ class ReplicaRouter:
         return db == "default"  # the replica is migrated by replication, not by us
 
 
+def reads_from_replica() -> bool:
+    """Whether this request's reads go to the replica (so may lag behind the primary)."""
+    return _public_read.get() and REPLICA in settings.DATABASES
+
+
 def is_public_read(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")

@@ -126,6 +126,15 @@ elif _cache_url and _cache_url not in ("locmem://", "locmem"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public answers cached by "generation" (kb/generation.py): warm pages, 304s and API answers
+# cost no query. Safe only when every serving process shares the cache: on by default with
+# Redis, or with DEBUG on (runserver is one process); set it off for several processes on a
+# local-memory cache. Behind a replica, such entries live at most this many seconds.
+PUBLIC_GENERATION_CACHE = env_bool(
+    "PUBLIC_GENERATION_CACHE", CACHES["default"]["BACKEND"].endswith("RedisCache") or DEBUG
+)
+PUBLIC_GENERATION_REPLICA_SECONDS = env_int("PUBLIC_GENERATION_REPLICA_SECONDS", 5, minimum=1)
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
 

@@ -7,4 +7,7 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
+        from kb import generation
         from kb.models import signals  # noqa: F401  (registers the immutability guards)
+
+        generation.connect()

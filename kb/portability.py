@@ -44,6 +44,7 @@ from kb.models.events import WorkflowAction
 from kb.models.immutability import restoring
 from kb.models.reference import ReferenceKind
 from kb.models.review import ReviewKind
+from kb.search_index import index_revisions
 
 FORMAT = "kb-library"
 VERSION = 1
@@ -552,4 +553,6 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             counts["events"] += 1
     for cond in data["conditions"]:
         conditions[cond["slug"]].related.add(*[conditions[s] for s in cond.get("related") or []])
+    # Search documents are derived data, not exported: built here for what was restored.
+    index_revisions(Revision.objects.filter(condition__in=list(conditions.values())))
     return counts

@@ -1,28 +1,30 @@
 """Public search over published text only (I1).
 
 ``search_published`` starts from ``kb.selectors.published_revisions()``: the live revision
-of each public condition. Sections are reached only through that revision (a correlated
-subquery), so the text of a draft, in-review, sent-back or superseded revision is never
-searched, counted or shown.
+of each public condition. Text is reached only through that revision's search document
+(``kb.models.SearchDocument``, written once when the revision was approved), so the text
+of a draft, in-review, sent-back or superseded revision is never searched, counted or
+shown.
 
 PostgreSQL (production, CI)
-    Full-text search with the ``english`` configuration, weighted A = name and
-    also-known-as names, B = summary, C = section headings and bodies. Every word of the
-    query must match, as a prefix (``word:*`` in a raw tsquery built from letters and
-    digits only, so nothing a reader types can reach tsquery syntax). Typos are caught
-    with pg_trgm: when nothing matches in full text, conditions whose name or other names
-    look like the query (``word_similarity`` ≥ ``TRIGRAM_THRESHOLD``) are shown instead,
-    with a note saying so (the COUNT query finds out which case applies).
-    Snippets come from ``ts_headline`` over the summary and the sections.
+    Full-text search with the ``english`` configuration over the stored, GIN-indexed
+    document, weighted A = name and also-known-as names, B = summary, C = section headings
+    and bodies. Every word of the query must match, as a prefix (``word:*`` in a raw
+    tsquery built from letters and digits only, so nothing a reader types can reach
+    tsquery syntax). Typos are caught with pg_trgm: when nothing matches in full text,
+    conditions whose names look like the query (``word_similarity`` ≥
+    ``TRIGRAM_THRESHOLD``) are shown instead, with a note saying so.
+    Snippets come from ``ts_headline`` over the stored summary and sections text.
 
 SQLite (the embedded development default)
-    Every query word must appear (case-insensitively) in the name, other names, summary
-    or section text; name matches come first. Snippets are a window of text around the
-    first match.
+    Every query word must appear (case-insensitively) in the names, summary or section
+    text of the document; name matches come first. Snippets are a window of text around
+    the first match.
 
 Either way one search costs one ``COUNT`` query plus one query for the page, however
-many conditions match, and snippets are escaped HTML in which only the ``<mark>``
-elements around matches are markup.
+many conditions match (one more ``COUNT`` when PostgreSQL falls back to similar names),
+and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
+markup. The view caches pages of results in the public generation (``kb.generation``).
 """
 
 from __future__ import annotations
@@ -34,25 +36,20 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
-    Count,
     F,
     FloatField,
-    Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Greatest
+from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Revision, Section
+from kb.models import Revision
 from kb.selectors import published_revisions
 
 MAX_QUERY_LENGTH = 200
@@ -74,17 +71,9 @@ _WORD_RE = re.compile(r"[^\W_]+")
 _SPACE_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Markdown noise removed before text is searched or quoted: quote, heading and list
-# markers at the start of a line, citation markers ([@key]), link targets, emphasis and
-# code characters, brackets. The same patterns run in Python (SQLite) and in PostgreSQL
-# (regexp_replace, ARE syntax; flag "n": ^ matches at every line start).
-_MARKDOWN_CLEANUP = (
-    (r"^[ \t]*(>[ \t]?)+", "", "gn"),
-    (r"^[ \t]*(#+|[-+*]|[0-9]+[.)])[ \t]+", "", "gn"),
-    (r"\[@[^]]*\]", "", "g"),
-    (r"\]\([^)]*\)", "]", "g"),
-    (r"[*_`\[\]]+", "", "g"),
-)
+# Markdown noise removed before text is indexed or quoted: quote, heading and list markers
+# at the start of a line, citation markers ([@key]), link targets, emphasis and code
+# characters, brackets.
 _PY_MARKDOWN_CLEANUP = [
     (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE), ""),
     (re.compile(r"^[ \t]*(?:#+|[-+*]|[0-9]+[.)])[ \t]+", re.MULTILINE), ""),
@@ -202,50 +191,20 @@ def plain_text(markdown: str) -> str:
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 
-def _pg_plain_text(expression):
-    for pattern, replacement, flags in _MARKDOWN_CLEANUP:
-        expression = Func(
-            expression,
-            Value(pattern),
-            Value(replacement),
-            Value(flags),
-            function="regexp_replace",
-            output_field=TextField(),
-        )
-    return expression
-
-
 def _postgres_search(terms: list[str]):
-    """(total, similar names only?, page queryset, row → SearchHit); one COUNT query.
+    """(total, similar names only?, page queryset, row → SearchHit).
 
-    The COUNT also tells whether anything matches in full text; only if nothing does,
-    the page query lists similar names instead (a typo fallback, not noise under good
-    answers: "isaacs syndrome" should not list every syndrome).
+    One COUNT over the GIN-indexed documents of live revisions, then the page. Only if
+    nothing matches in full text, a second COUNT looks for similar names instead (a typo
+    fallback, not noise under good answers: "isaacs syndrome" should not list every
+    syndrome).
     """
-    from django.contrib.postgres.aggregates import StringAgg
     from django.contrib.postgres.search import (
         SearchHeadline,
         SearchQuery,
         SearchRank,
-        SearchVector,
         TrigramWordSimilarity,
     )
-
-    def sections_text(body):
-        return Subquery(
-            Section.objects.filter(revision=OuterRef("pk"))
-            .order_by()
-            .values("revision")
-            .annotate(
-                text=StringAgg(
-                    Concat(F("heading"), Value(HEADING_JOINER), body, output_field=TextField()),
-                    delimiter="\n",
-                    order_by=("position", "id"),
-                )
-            )
-            .values("text")[:1],
-            output_field=TextField(),
-        )
 
     # Safe by construction: every term is letters/digits only (see _terms).
     tsquery = SearchQuery(
@@ -253,39 +212,21 @@ def _postgres_search(terms: list[str]):
     )
     phrase = " ".join(terms)
     use_trigram = len(phrase) >= TRIGRAM_MIN_LENGTH
-    queryset = published_revisions().annotate(
-        aka_text=Cast("also_known_as", TextField()),
-        document=SearchVector("name", "aka_text", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(sections_text(F("body")), weight="C", config=SEARCH_CONFIG),
-    )
-    full_text = Q(document=tsquery)
-    if use_trigram:
-        queryset = queryset.annotate(
-            similarity=Greatest(
-                TrigramWordSimilarity(phrase, "name"),
-                TrigramWordSimilarity(phrase, "aka_text"),
-            )
-        )
-        similar = Q(similarity__gte=TRIGRAM_THRESHOLD)
-        counts = queryset.filter(full_text | similar).aggregate(
-            any=Count("pk"), full_text=Count("pk", filter=full_text)
-        )
-        similar_only = counts["full_text"] == 0
-        total = counts["any"] if similar_only else counts["full_text"]
-    else:
-        similar_only = False
-        total = queryset.filter(full_text).count()
-
+    live = published_revisions()
+    full_text = Q(search_document__vector=tsquery)
+    total = live.filter(full_text).count()
+    similar_only = use_trigram and total == 0
+    similarity = TrigramWordSimilarity(phrase, "search_document__names")
     if similar_only:
-        queryset = queryset.filter(similar).annotate(score=F("similarity"))
+        queryset = live.annotate(score=similarity).filter(score__gte=TRIGRAM_THRESHOLD)
+        total = queryset.count()
     else:
         # ts_rank weighs name/other names (A) over summary (B) over sections (C); a name
         # that also looks like the whole query comes first among equals.
-        score = SearchRank(F("document"), tsquery)
+        score = SearchRank(F("search_document__vector"), tsquery)
         if use_trigram:
-            score = score + F("similarity") * Value(0.5)
-        queryset = queryset.filter(full_text).annotate(score=score)
+            score = score + similarity * Value(0.5)
+        queryset = live.filter(full_text).annotate(score=score)
 
     start, stop = f"kbmark{secrets.token_hex(8)}s", f"kbmark{secrets.token_hex(8)}e"
     queryset = (
@@ -293,9 +234,9 @@ def _postgres_search(terms: list[str]):
             # Computed by PostgreSQL for the rows of the page only (after ORDER BY/LIMIT).
             headline=SearchHeadline(
                 Concat(
-                    F("summary"),
+                    F("search_document__summary"),
                     Value("\n"),
-                    sections_text(_pg_plain_text(F("body"))),
+                    F("search_document__body"),
                     output_field=TextField(),
                 ),
                 tsquery,
@@ -353,40 +294,13 @@ def _marked_html(text: str, start: str, stop: str, summary: str = "") -> SafeStr
 # -- SQLite and other databases ------------------------------------------------------------
 
 
-class _JsonListText(Func):
-    """The strings of a JSON list, space-separated (SQLite JSON1)."""
-
-    template = "(SELECT group_concat(j.value, ' ') FROM json_each(%(expressions)s) AS j)"
-    output_field = TextField()
-
-
-class _GroupConcat(Aggregate):
-    function = "GROUP_CONCAT"
-    output_field = TextField()
-
-
 def _simple_search(terms: list[str]):
-    sections_text = Subquery(
-        Section.objects.filter(revision=OuterRef("pk"))
-        .order_by()
-        .values("revision")
-        .annotate(
-            text=_GroupConcat(
-                Concat(F("heading"), Value(HEADING_JOINER), F("body"), output_field=TextField()),
-                Value("\n"),
-            )
-        )
-        .values("text")[:1],
-        output_field=TextField(),
-    )
-    queryset: QuerySet[Revision] = published_revisions().annotate(
-        aka_text=_JsonListText("also_known_as"), sections_text=sections_text
-    )
+    queryset: QuerySet[Revision] = published_revisions()
     name_score = Value(0.0, output_field=FloatField())
     for term in terms:
-        in_name = Q(name__icontains=term) | Q(aka_text__icontains=term)
+        in_name = Q(search_document__names__icontains=term)
         queryset = queryset.filter(
-            in_name | Q(summary__icontains=term) | Q(sections_text__icontains=term)
+            in_name | Q(summary__icontains=term) | Q(search_document__body__icontains=term)
         )
         name_score = name_score + Case(
             When(in_name, then=Value(1.0)),
@@ -395,18 +309,16 @@ def _simple_search(terms: list[str]):
             output_field=FloatField(),
         )
     queryset = (
-        queryset.annotate(score=name_score)
+        queryset.annotate(score=name_score, body=F("search_document__body"))
         .order_by("-score", "name", "pk")
-        .values(
-            "condition__slug", "name", "also_known_as", "summary", "sections_text", "score"
-        )  # fmt: skip
+        .values("condition__slug", "name", "also_known_as", "summary", "body", "score")
     )
     # Whole words containing a query word, so "fasciculation" marks "fasciculations".
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     pattern = re.compile(rf"\w*(?:{alternatives})\w*", re.IGNORECASE)
 
     def to_hit(row) -> SearchHit:
-        return _hit(row, _window_snippet(row["summary"], row["sections_text"] or "", pattern))
+        return _hit(row, _window_snippet(row["summary"], row["body"] or "", pattern))
 
     return queryset, to_hit
 

@@ -55,6 +55,7 @@ from kb.models import (
 from kb.models.events import WorkflowAction
 from kb.models.review import ReviewKind
 from kb.models.revision import OPEN_STATUSES
+from kb.search_index import index_revisions
 
 S = RevisionStatus
 
@@ -292,6 +293,7 @@ def approve(
     locked.approved_at = now
     locked.published_at = go_live_at or now
     locked.save()
+    index_revisions(Revision.objects.filter(pk=locked.pk))  # its search text, once
     Review.objects.create(
         revision=locked,
         reviewer=by,

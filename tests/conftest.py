@@ -9,12 +9,19 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(settings):
+    """Each test starts with empty caches and generation caching on (one process shares
+    the local-memory cache, as every process shares Redis in production)."""
     from django.core.cache import cache
 
+    from kb import generation
+
+    settings.PUBLIC_GENERATION_CACHE = True
     cache.clear()
+    generation.clear_local()
     yield
     cache.clear()
+    generation.clear_local()
 
 
 @pytest.fixture

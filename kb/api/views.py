@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
+import hashlib
+from urllib.parse import urlencode
+
 from django.http import HttpResponsePermanentRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,6 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kb import generation
 from kb.api import conditional, filters, queries
 from kb.api.errors import Gone
 from kb.api.links import api_url, page_url
@@ -102,16 +104,26 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
         return filters.filter_conditions(queries.listed_conditions(), self.request.query_params)
 
     def list(self, request, *args, **kwargs):
+        # One page's answer is cached in the public generation under its parameters (and
+        # host, which its next/previous links carry); bad parameters raise before caching.
+        params = urlencode(sorted(request.query_params.lists()), doseq=True)
+        name = hashlib.sha256(f"{request.get_host()}?{params}".encode()).hexdigest()
+        etag, last_modified, data = generation.cached(
+            f"api-list:{name}", lambda: self._answer(request), memo=False
+        )
+        if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
+            return answer
+        return conditional.set_validators(Response(data), etag=etag, last_modified=last_modified)
+
+    def _answer(self, request) -> tuple[str, int | None, dict]:
         page = self.paginate_queryset(self.get_queryset())
         etag, last_modified = conditional.list_validators(
             page,
             count=self.paginator.page.paginator.count,
             last_change=queries.last_public_change_at(),
         )
-        if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
-            return answer
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return conditional.set_validators(response, etag=etag, last_modified=last_modified)
+        data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
+        return etag, last_modified, data
 
 
 @extend_schema(
@@ -142,17 +154,16 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
 )
 class ConditionDetailView(PartnerAPIMixin, APIView):
     def get(self, request, slug: str):
-        # Two queries when warm: what the article depends on, and its codes. The payload
-        # is cached under its ETag, which names all of it, so it is never stale.
-        key = get_page_key(slug=slug)
-        if key is None:
+        # No query when warm: the validators are cached in the public generation, and the
+        # payload under its ETag, which names all of it, so it is never stale.
+        validators = generation.cached(f"api-detail:{slug}", lambda: _detail_validators(slug))
+        if validators is None:
             return self._not_live(slug)
-        codes = queries.codes_of(slug=slug)
-        etag, last_modified = conditional.keyed_detail_validators(key, slug=slug, codes=codes)
+        revision_id, etag, last_modified = validators
         if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
             return answer
         cache_key = f"kb:api:detail:{DETAIL_CACHE_VERSION}:{slug}:{etag}"
-        payload = cache.get(cache_key)
+        payload = generation.kept_get(cache_key)
         if payload is None:
             try:
                 document = queries.get_condition_document(slug=slug)
@@ -163,8 +174,8 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
                 context={"request": request, "page_url": page_url(document.condition.slug)},
             )
             payload = serializer.data
-            if document.revision.pk == key.revision_id:
-                cache.set(cache_key, payload, timeout=settings.PAGE_CACHE_SECONDS)
+            if document.revision.pk == revision_id:
+                generation.kept_set(cache_key, payload)
         response = Response(payload)
         return conditional.set_validators(response, etag=etag, last_modified=last_modified)
 
@@ -210,6 +221,16 @@ class ChangeListView(PartnerAPIMixin, ListAPIView):
 
     def get_queryset(self):
         return filters.filter_changes(queries.public_changes(), self.request.query_params)
+
+
+def _detail_validators(slug: str) -> tuple[int, str, int] | None:
+    """(revision id, ETag, Last-Modified) of the live article at ``slug``; two queries."""
+    key = get_page_key(slug=slug)
+    if key is None:
+        return None
+    codes = queries.codes_of(slug=slug)
+    etag, last_modified = conditional.keyed_detail_validators(key, slug=slug, codes=codes)
+    return key.revision_id, etag, last_modified
 
 
 @extend_schema(exclude=True)

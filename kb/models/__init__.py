@@ -7,6 +7,7 @@
 - ``codes``: clinical codes (ICD-10, ICD-11, SNOMED CT, MeSH) partners look conditions up by.
 - ``changes``: the public log of publications and withdrawals partners sync from.
 - ``notification``: the e-mail outbox, sent after commit.
+- ``search``: each approved revision's search document, written once.
 - ``feedback``: readers' reports of inaccuracies.
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
@@ -23,6 +24,7 @@ from kb.models.notification import Notification, NotificationKind
 from kb.models.reference import Reference, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
+from kb.models.search import SearchDocument
 from kb.models.section import Section, SectionKind
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "Review",
     "Revision",
     "RevisionStatus",
+    "SearchDocument",
     "Section",
     "SectionKind",
     "WorkflowEvent",

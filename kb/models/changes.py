@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from kb.generation import PublicQuerySet
+
 
 class ChangeAction(models.TextChoices):
     PUBLISHED = "published", "Published"
@@ -27,6 +29,8 @@ class PublicChange(models.Model):
     revision = models.ForeignKey("kb.Revision", on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=12, choices=ChangeAction.choices)
     at = models.DateTimeField(db_index=True)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from kb.generation import PublicQuerySet
+
 
 class CodeSystem(models.TextChoices):
     ICD10 = "ICD-10", "ICD-10"
@@ -26,6 +28,8 @@ class ConditionCode(models.Model):
     display = models.CharField(
         max_length=200, blank=True, help_text="The code system's own name for the code."
     )
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["system", "code"]

@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from kb.generation import PublicQuerySet
+
 
 class Condition(models.Model):
     slug = models.SlugField(
@@ -52,6 +54,8 @@ class Condition(models.Model):
     withdrawn_reason = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["slug"]
         permissions = [
@@ -86,6 +90,8 @@ class ConditionSlug(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="old_slugs")
     retired_at = models.DateTimeField(default=timezone.now)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         verbose_name = "former slug"

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from django.db import models
 
 from kb.exceptions import AppendOnly, ImmutableRevision
+from kb.generation import PublicQuerySet
 
 _restoring = contextvars.ContextVar("kb_restoring", default=False)
 
@@ -33,7 +34,7 @@ def is_restoring() -> bool:
     return _restoring.get()
 
 
-class RevisionChildQuerySet(models.QuerySet):
+class RevisionChildQuerySet(PublicQuerySet):
     """Queryset for rows that belong to a revision (sections, citations).
 
     Bulk writes would skip ``Model.save``; refuse them when any row touched belongs to an
@@ -92,7 +93,7 @@ def refuse_move_between_revisions(instance) -> None:
         raise ImmutableRevision("Rows of an approved revision cannot be changed.")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(PublicQuerySet):
     """Queryset that refuses bulk changes: the rows are history."""
 
     def update(self, **kwargs):

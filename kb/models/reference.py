@@ -11,6 +11,7 @@ import re
 from django.db import models
 from django.utils import timezone
 
+from kb.generation import PublicQuerySet
 from kb.refdata import normalise_doi, normalise_pmid
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-]*$")
@@ -61,6 +62,8 @@ class Reference(models.Model):
     retraction_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["key"]

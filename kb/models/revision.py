@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kb.exceptions import ImmutableRevision, StaleEdit
+from kb.generation import PublicQuerySet
 
 
 class RevisionStatus(models.TextChoices):
@@ -31,7 +32,7 @@ EDITABLE_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.CHANGES_REQUESTED)
 OPEN_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.CHANGES_REQUESTED)
 
 
-class RevisionQuerySet(models.QuerySet):
+class RevisionQuerySet(PublicQuerySet):
     def update(self, **kwargs):
         if self.filter(status=RevisionStatus.APPROVED).exists():
             raise ImmutableRevision("An approved revision cannot be changed.")

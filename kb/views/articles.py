@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from kb import generation
 from kb.http import public_cache
 from kb.models import Revision
 from kb.selectors import (
@@ -27,21 +26,22 @@ PAGE_CACHE_VERSION = 1
 
 
 def _published(request: HttpRequest, slug: str, template: str, url_name: str) -> HttpResponse:
-    """A live article: one query for what the page depends on, then the cache.
+    """A live article: what the page depends on (one query, or none in a warm generation),
+    then the cache.
 
     ``get_page_key`` names everything the page shows (revision, latest review, cited
     references' last change, live related conditions), so the rendered HTML is cached
     under that name and never needs invalidating: a publication, withdrawal, scheduled
     go-live or re-review changes the key itself.
     """
-    key = get_page_key(slug=slug)
+    key = generation.cached(f"page-key:{slug}", lambda: get_page_key(slug=slug))
     if key is None:
         return _not_live(request, slug, url_name)
     conditional = get_conditional_response(request, etag=key.etag, last_modified=key.last_modified)
     if conditional is not None:
         return conditional
     cache_key = f"kb:page:{PAGE_CACHE_VERSION}:{template}:{slug}:{key.etag}"
-    html = cache.get(cache_key)
+    html = generation.kept_get(cache_key)
     if html is None:
         try:
             art = get_published_article(slug=slug)
@@ -51,7 +51,7 @@ def _published(request: HttpRequest, slug: str, template: str, url_name: str) ->
             template, {"article": art, "jsonld": as_script(article_jsonld(art))}, request
         )
         if art.revision.pk == key.revision_id:
-            cache.set(cache_key, html, timeout=settings.PAGE_CACHE_SECONDS)
+            generation.kept_set(cache_key, html)
     response = HttpResponse(html)
     response["ETag"] = key.etag
     response["Last-Modified"] = http_date(key.last_modified)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from kb import generation
 from kb.http import public_cache
 from kb.search import search_published
 
@@ -25,8 +27,11 @@ def _page_number(raw: str | None) -> int:
 
 @public_cache
 def search(request: HttpRequest) -> HttpResponse:
-    results = search_published(
-        query=request.GET.get("q", ""), page=_page_number(request.GET.get("page"))
+    query, page = request.GET.get("q", ""), _page_number(request.GET.get("page"))
+    # A spike of readers searching the same words costs one search per generation.
+    results = generation.cached(
+        f"search:{page}:{hashlib.sha256(query.encode()).hexdigest()}",
+        lambda: search_published(query=query, page=page),
     )
 
     def page_url(page: int) -> str:

@@ -1,0 +1,33 @@
+"""Write the search document of every approved revision that lacks one.
+
+Approval writes a revision's document, so this is needed only after rows were written
+around ``kb.workflow`` (a bulk load, a restore from a database dump) or with ``--all``
+after a change to how documents are made. Documents are derived data: rebuilding them
+loses nothing, and search keeps working meanwhile for every revision that has one.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from kb import generation
+from kb.models import Revision, SearchDocument
+from kb.search_index import index_revisions
+
+
+class Command(BaseCommand):
+    help = "Write missing search documents (all of them again with --all)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--all", action="store_true", help="Rebuild every document, not only missing ones."
+        )
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            if options["all"]:
+                SearchDocument.objects.all().delete()
+            written = index_revisions(Revision.objects.all())
+            generation.changed()  # cached search results may now differ
+        self.stdout.write(f"{written} search document(s) written")
