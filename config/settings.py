@@ -116,7 +116,7 @@ _cache_url = env_str("REDIS_URL") or env_str("CACHE_URL")
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.KeptClientRedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": "kb",
         }

@@ -96,6 +96,7 @@ class _LocalMemo:
 
 
 _memo = _LocalMemo(size=2048)
+_large = _LocalMemo(size=32)
 _boundaries: dict[int, float] = {}
 
 
@@ -110,14 +111,9 @@ def current() -> int | None:
     """
     if not enabled():
         return None
-    generation = cache.get(KEY)
+    generation = counter(KEY)
     if generation is None:
-        # First use, or the cache lost it: start from the clock so that numbers handed out
-        # before (whose entries may survive) are never reused.
-        cache.add(KEY, time.time_ns(), timeout=None)
-        generation = cache.get(KEY)
-        if generation is None:  # a cache that keeps nothing (the dummy backend)
-            return None
+        return None
     boundary = _boundary(generation)
     if boundary and timezone.now().timestamp() >= boundary:
         bump()
@@ -154,14 +150,29 @@ def _next_go_live() -> float:
     return upcoming.timestamp() if upcoming else _NO_BOUNDARY
 
 
+def counter(key: str) -> int | None:
+    """A shared counter's value (one cache read); None from a cache that keeps nothing."""
+    read = getattr(cache, "get_counter", cache.get)
+    value = read(key)
+    if value is None:
+        # First use, or the cache lost it: start from the clock so that numbers handed out
+        # before (whose entries may survive) are never reused.
+        cache.add(key, time.time_ns(), timeout=None)
+        value = read(key)
+    return value
+
+
+def bump_counter(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not there (yet, or any more): the next reader starts one
+        cache.add(key, time.time_ns(), timeout=None)
+
+
 def bump() -> None:
     """Start a new generation: everything cached under older ones is never read again."""
-    if not enabled():
-        return
-    try:
-        cache.incr(KEY)
-    except ValueError:  # not there (yet, or any more): the next reader starts one
-        cache.add(KEY, time.time_ns(), timeout=None)
+    if enabled():
+        bump_counter(KEY)
 
 
 def changed() -> None:
@@ -173,11 +184,13 @@ def changed() -> None:
     transaction.on_commit(bump)
 
 
-def cached(name: str, compute: Callable[[], T], *, memo: bool = True) -> T:
+def cached(name: str, compute: Callable[[], T], *, large: bool = False) -> T:
     """``compute()``, cached under ``name`` in the current generation (not at all when off).
 
-    ``memo`` keeps a copy in this process too, which saves even the shared cache read.
+    A copy is kept in this process too, which saves even the shared cache read; ``large``
+    values (a list page, the whole A–Z) go to a smaller store of their own.
     """
+    memo = _large if large else _memo
     generation = current()
     if generation is None:
         return compute()
@@ -188,7 +201,7 @@ def cached(name: str, compute: Callable[[], T], *, memo: bool = True) -> T:
         name = f"replica:{name}"
         ttl = float(settings.PUBLIC_GENERATION_REPLICA_SECONDS)
     key = f"kb:gen:{generation}:{name}"
-    if memo and (value := _memo.get(key)) is not None:
+    if (value := memo.get(key)) is not None:
         return value
     value = cache.get(key)
     if value is None:
@@ -196,8 +209,7 @@ def cached(name: str, compute: Callable[[], T], *, memo: bool = True) -> T:
         if value is None:
             return value
         cache.set(key, value, timeout=ttl or settings.PAGE_CACHE_SECONDS)
-    if memo:
-        _memo.set(key, value, ttl)
+    memo.set(key, value, ttl)
     return value
 
 
@@ -223,7 +235,12 @@ def kept_set(key: str, value: Any) -> None:
 
 def clear_local() -> None:
     """Forget this process's copies (tests that swap the cache or the clock use it)."""
+    from kb.api import authentication
+
+    authentication._known_keys.clear()
+    authentication._last_recorded.clear()
     _memo.clear()
+    _large.clear()
     _kept.clear()
     _boundaries.clear()
 

@@ -11,9 +11,11 @@ UPDATE), so recording use costs no write on almost every request.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -21,9 +23,15 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
 from accounts.models import Partner, PartnerAPIKey
+from kb import generation
 
 KEYWORD = KeyParser.keyword  # "Api-Key"
 LAST_USED_RESOLUTION_SECONDS = 60
+#: How often one process asks the shared cache whether a key's use needs stamping.
+RECHECK_SECONDS = 5
+KEYS_GENERATION = "kb:api:keys-generation"
+_known_keys = generation._LocalMemo(size=256)
+_last_recorded: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -60,21 +68,63 @@ class PartnerKeyAuthentication(BaseAuthentication):
 
 
 def find_usable_key(*, key: str) -> PartnerAPIKey | None:
-    """The unrevoked, unexpired key matching ``key`` (with its partner), else None."""
+    """The unrevoked, unexpired key matching ``key`` (with its partner), else None.
+
+    The row is read once per process and keys generation (``keys_changed`` bumps it on
+    any change to a key or a partner, so a revocation or a switched-off partner applies
+    at once everywhere); the secret's hash and the expiry are checked on every request.
+    """
     prefix, dot, _ = key.partition(".")
     if not dot or not prefix or "\x00" in key:
         return None
-    api_key = (
-        PartnerAPIKey.objects.select_related("partner").filter(prefix=prefix, revoked=False).first()
-    )
-    if api_key is None or api_key.has_expired or not api_key.is_valid(key):
+    found = _stored_key(prefix)
+    if found is None or found.has_expired or not found.is_valid(key):
         return None
-    return api_key
+    return found
+
+
+def _stored_key(prefix: str) -> PartnerAPIKey | None:
+    def read() -> PartnerAPIKey | None:
+        return (
+            PartnerAPIKey.objects.select_related("partner")
+            .filter(prefix=prefix, revoked=False)
+            .first()
+        )
+
+    if not generation.enabled():
+        return read()
+    keys_generation = generation.counter(KEYS_GENERATION)
+    if keys_generation is None:
+        return read()
+    name = f"{keys_generation}:{prefix}"
+    found = _known_keys.get(name)
+    if found is None:
+        found = read()
+        if found is not None:
+            _known_keys.set(name, found, None)
+    return found
+
+
+def keys_changed(**kwargs) -> None:
+    """A key or a partner changed: no process may go on using its copy (now and at commit)."""
+    if not generation.enabled():
+        return
+    generation.bump_counter(KEYS_GENERATION)
+    transaction.on_commit(lambda: generation.bump_counter(KEYS_GENERATION))
 
 
 def record_use(*, api_key: PartnerAPIKey) -> None:
-    """Stamp ``last_used_at``, at most once per ``LAST_USED_RESOLUTION_SECONDS`` per key."""
+    """Stamp ``last_used_at``, at most once per ``LAST_USED_RESOLUTION_SECONDS`` per key.
+
+    A cache flag guards the UPDATE across processes; each process asks the cache at most
+    once every few seconds per key, since the stamp's resolution is a minute anyway.
+    """
+    now = time.monotonic()
+    if now - _last_recorded.get(api_key.prefix, -RECHECK_SECONDS) < RECHECK_SECONDS:
+        return
+    _last_recorded[api_key.prefix] = now
     if cache.add(f"kb:api:key-used:{api_key.prefix}", 1, LAST_USED_RESOLUTION_SECONDS):
+        # .update() on purpose: stamping use is not a change to the key (no keys_changed).
         PartnerAPIKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
 
 

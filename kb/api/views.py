@@ -109,7 +109,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
         params = urlencode(sorted(request.query_params.lists()), doseq=True)
         name = hashlib.sha256(f"{request.get_host()}?{params}".encode()).hexdigest()
         etag, last_modified, data = generation.cached(
-            f"api-list:{name}", lambda: self._answer(request), memo=False
+            f"api-list:{name}", lambda: self._answer(request), large=True
         )
         if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
             return answer

@@ -28,7 +28,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @public_cache
 def a_to_z_view(request: HttpRequest) -> HttpResponse:
     # The whole index is one generation-cached page: 10,000 names cost no query when warm.
-    html = generation.cached("a-z-page", lambda: _a_to_z_html(request), memo=False)
+    html = generation.cached("a-z-page", lambda: _a_to_z_html(request), large=True)
     return HttpResponse(html)
 
 
