@@ -61,13 +61,34 @@ def test_warm_public_answers_cost_no_query(client, live, django_assert_num_queri
     assert "Cramp" in second[urls[-1]].content.decode()  # the search found it
 
 
-def test_warm_api_answers_cost_only_the_key_lookup(api, live, django_assert_num_queries):
+def test_warm_api_answers_cost_no_query(api, live, django_assert_num_queries):
     urls = ["/api/v1/conditions/cramp/", "/api/v1/conditions/?page_size=50"]
     first = {url: api.get(url) for url in urls}
     for url in urls:
-        with django_assert_num_queries(1):  # the partner's key (and partner), nothing else
+        with django_assert_num_queries(0):  # the key too is known in this keys generation
             again = api.get(url)
         assert again.status_code == 200 and again.json() == first[url].json()
+
+
+def test_a_key_revoked_in_admin_is_refused_at_once_though_it_was_known(
+    api, live, client, publisher
+):
+    assert api.get("/api/v1/conditions/cramp/").status_code == 200
+    client.force_login(publisher)
+    stored = PartnerAPIKey.objects.get()
+    client.post(
+        "/admin/accounts/partnerapikey/",
+        {"action": "revoke_keys", "_selected_action": [stored.pk]},
+    )
+    assert api.get("/api/v1/conditions/cramp/").status_code == 401
+
+
+def test_a_switched_off_partner_is_refused_at_once_though_its_key_was_known(api, live):
+    assert api.get("/api/v1/conditions/cramp/").status_code == 200
+    partner = Partner.objects.get(name="Generation partner")
+    partner.active = False
+    partner.save()
+    assert api.get("/api/v1/conditions/cramp/").status_code == 403
 
 
 def test_a_bulk_update_of_a_public_model_is_served_at_once(client, live):
