@@ -58,15 +58,20 @@ NOT_PUBLIC = frozenset({"kb.feedback", "kb.notification"})
 _NO_BOUNDARY = 0.0
 
 
-class _LocalMemo:
-    """A small per-process LRU in front of the shared cache.
+_all_memos: list[LocalMemo] = []
 
-    Entries are named by generation, so they never need invalidating; bounding them keeps
-    a worker's memory flat however many pages are read.
+
+class LocalMemo:
+    """A small per-process LRU, optionally with a time to live per entry.
+
+    In front of the shared cache, entries are named by generation (or by what they show),
+    so they never need invalidating; bounding them keeps a worker's memory flat however
+    many pages are read. ``clear_local`` empties every instance.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
+        _all_memos.append(self)
         self._data: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -95,8 +100,8 @@ class _LocalMemo:
             self._data.clear()
 
 
-_memo = _LocalMemo(size=2048)
-_large = _LocalMemo(size=32)
+_memo = LocalMemo(size=2048)
+_large = LocalMemo(size=32)
 _boundaries: dict[int, float] = {}
 
 
@@ -178,10 +183,16 @@ def bump() -> None:
 def changed() -> None:
     """Public content may have changed: bump now and again once the transaction commits."""
     bump()
+    after_commit_once(bump)
+
+
+def after_commit_once(func: Callable[[], None]) -> None:
+    """``transaction.on_commit(func)``, unless ``func`` is already waiting for this commit:
+    one bump after commit covers every write of the transaction."""
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(func is bump for _, func, _ in connection.run_on_commit):
-        return  # one bump after commit covers every write of the transaction
-    transaction.on_commit(bump)
+    if connection.in_atomic_block and any(f is func for _, f, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(func)
 
 
 def cached(name: str, compute: Callable[[], T], *, large: bool = False) -> T:
@@ -213,7 +224,7 @@ def cached(name: str, compute: Callable[[], T], *, large: bool = False) -> T:
     return value
 
 
-_kept = _LocalMemo(size=256)
+_kept = LocalMemo(size=256)
 
 
 def kept_get(key: str) -> Any:
@@ -235,13 +246,8 @@ def kept_set(key: str, value: Any) -> None:
 
 def clear_local() -> None:
     """Forget this process's copies (tests that swap the cache or the clock use it)."""
-    from kb.api import authentication
-
-    authentication._known_keys.clear()
-    authentication._last_recorded.clear()
-    _memo.clear()
-    _large.clear()
-    _kept.clear()
+    for memo in _all_memos:
+        memo.clear()
     _boundaries.clear()
 
 

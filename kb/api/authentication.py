@@ -11,11 +11,9 @@ UPDATE), so recording use costs no write on almost every request.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -30,8 +28,8 @@ LAST_USED_RESOLUTION_SECONDS = 60
 #: How often one process asks the shared cache whether a key's use needs stamping.
 RECHECK_SECONDS = 5
 KEYS_GENERATION = "kb:api:keys-generation"
-_known_keys = generation._LocalMemo(size=256)
-_last_recorded: dict[str, float] = {}
+_known_keys = generation.LocalMemo(size=256)
+_recently_recorded = generation.LocalMemo(size=256)
 
 
 @dataclass(frozen=True)
@@ -109,8 +107,12 @@ def keys_changed(**kwargs) -> None:
     """A key or a partner changed: no process may go on using its copy (now and at commit)."""
     if not generation.enabled():
         return
+    _bump_keys()
+    generation.after_commit_once(_bump_keys)
+
+
+def _bump_keys() -> None:
     generation.bump_counter(KEYS_GENERATION)
-    transaction.on_commit(lambda: generation.bump_counter(KEYS_GENERATION))
 
 
 def record_use(*, api_key: PartnerAPIKey) -> None:
@@ -119,10 +121,9 @@ def record_use(*, api_key: PartnerAPIKey) -> None:
     A cache flag guards the UPDATE across processes; each process asks the cache at most
     once every few seconds per key, since the stamp's resolution is a minute anyway.
     """
-    now = time.monotonic()
-    if now - _last_recorded.get(api_key.prefix, -RECHECK_SECONDS) < RECHECK_SECONDS:
+    if _recently_recorded.get(api_key.prefix):
         return
-    _last_recorded[api_key.prefix] = now
+    _recently_recorded.set(api_key.prefix, True, RECHECK_SECONDS)
     if cache.add(f"kb:api:key-used:{api_key.prefix}", 1, LAST_USED_RESOLUTION_SECONDS):
         # .update() on purpose: stamping use is not a change to the key (no keys_changed).
         PartnerAPIKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
