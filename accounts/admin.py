@@ -10,7 +10,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from accounts.models import Partner, PartnerAPIKey, User
-from kb.api.authentication import keys_changed
+from kb.models.publication import advance_access
 
 # The package registers its generic key model; the API accepts only partners' keys, so
 # showing the other model would invite issuing keys that never work.
@@ -127,5 +127,5 @@ class PartnerAPIKeyAdmin(APIKeyModelAdmin):
     @admin.action(description="Revoke the selected keys", permissions=["change"])
     def revoke_keys(self, request, queryset):
         count = queryset.filter(revoked=False).update(revoked=True)
-        keys_changed()  # a bulk update sends no signal: no process may keep using them
+        advance_access()  # a bulk update sends no signal: no process may keep using them
         self.message_user(request, f"{count} key(s) revoked.", messages.SUCCESS)

@@ -487,14 +487,8 @@ def main() -> None:
     log("Counting queries per request in-process (cold, then warm)")
     t0 = time.perf_counter()
     counted = django_step(
-        # One process: its local-memory cache is as coherent as the servers' shared one, so
-        # generation caching is on exactly when it is on for the servers (with Redis).
-        {
-            **env,
-            "CACHE_URL": "locmem://",
-            "REDIS_URL": "",
-            "PUBLIC_GENERATION_CACHE": "true" if cache_url.startswith("redis") else "false",
-        },
+        # One process: its local-memory cache answers as the servers' shared one does.
+        {**env, "CACHE_URL": "locmem://", "REDIS_URL": ""},
         "queries",
         {
             # Uncounted first: the process's own one-time costs (imports, template

@@ -4,7 +4,15 @@ Used only when ``DATABASE_REPLICA_URL`` is set (settings add the ``replica`` ali
 router). ``PublicReadsMiddleware`` marks a request as a public read — GET or HEAD, outside
 the editorial desk, by nobody signed in — and only then do reads go to the replica. Writes,
 the desk, sign-in and anything a signed-in editor does use the primary, so editors always
-see their own changes; readers may see a publication a replication lag later.
+see their own changes.
+
+A replica that lags must never serve what the primary has withdrawn (I10). So a public
+request reads from the replica only when the replica has replayed the primary's latest
+public change: the request's publication state is read from the primary
+(``kb.caching.state``, one small query), the replica's own publication sequence from the
+replica, and the replica is used only if it is not behind. On PostgreSQL the replica is
+also skipped while its replay lags more than ``DATABASE_REPLICA_MAX_LAG`` seconds behind
+what it has received. Decided once per request; otherwise the primary answers.
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 _public_read = contextvars.ContextVar("public_read", default=False)
+_replica_ok: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "replica_ok", default=None
+)
 
 #: Paths whose reads must see the primary (the editorial desk and its sign-in).
 PRIMARY_PREFIXES = ("/admin/",)
@@ -24,7 +35,7 @@ PRIMARY_PREFIXES = ("/admin/",)
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str | None:
-        if _public_read.get() and REPLICA in settings.DATABASES:
+        if reads_from_replica():
             return REPLICA
         return "default"
 
@@ -39,8 +50,43 @@ class ReplicaRouter:
 
 
 def reads_from_replica() -> bool:
-    """Whether this request's reads go to the replica (so may lag behind the primary)."""
-    return _public_read.get() and REPLICA in settings.DATABASES
+    """Whether this request's reads go to the replica (which is then not behind)."""
+    if not (_public_read.get() and REPLICA in settings.DATABASES):
+        return False
+    decided = _replica_ok.get()
+    if decided is None:
+        return replica_is_current()
+    if not decided:
+        decided.append(replica_is_current())
+    return decided[0]
+
+
+def replica_is_current() -> bool:
+    """Whether the replica has replayed the primary's latest public change (two queries)."""
+    from django.db import connections
+    from django.db.utils import DatabaseError
+
+    from kb.caching.state import current, sequence_of
+
+    required = current().sequence
+    connection = connections[REPLICA]
+    try:
+        reached = sequence_of(REPLICA)
+        if reached is None or reached < required:
+            return False
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() "
+                    "THEN 0 ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) "
+                    "END"
+                )
+                lag = cursor.fetchone()[0]
+                if lag is not None and lag > settings.DATABASE_REPLICA_MAX_LAG:
+                    return False
+    except DatabaseError:
+        return False  # a replica that cannot answer is not used
+    return True
 
 
 def is_public_read(request: HttpRequest) -> bool:
@@ -59,7 +105,9 @@ class PublicReadsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _public_read.set(is_public_read(request))
+        decided = _replica_ok.set([])
         try:
             return self.get_response(request)
         finally:
+            _replica_ok.reset(decided)
             _public_read.reset(token)

@@ -33,10 +33,6 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long browsers and a CDN may keep public pages (seconds).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 
-# How long a rendered article page is kept in the cache (seconds). Entries are named by
-# what the page shows, so they are never stale; this only bounds memory.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 86400, minimum=0)
-
 # Reader feedback: reports accepted per IP address per hour.
 FEEDBACK_RATE_PER_HOUR = env_int("FEEDBACK_RATE_PER_HOUR", 5, minimum=1)
 
@@ -66,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Marks public reads (for the replica router; does nothing without a replica).
     "config.db_router.PublicReadsMiddleware",
+    # One publication state per request (kb/caching/state.py), read on first use.
+    "kb.caching.state.FreshnessMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,29 +109,40 @@ if _replica_url:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# Public reads skip a PostgreSQL replica whose replay lags more than this (seconds); a
+# replica behind the primary's latest public change is never used (config/db_router.py).
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 5, minimum=0)
 
+# The shared cache (kb/caching): Redis through django-redis when REDIS_URL is set, else this
+# process's memory. It only makes answers faster: what is live is decided by the database
+# (kb/models/publication.py), so with Redis stopped, paused or restarting the site answers
+# from the database. Redis errors are ignored and every operation gives up after
+# CACHE_SOCKET_TIMEOUT seconds.
 _cache_url = env_str("REDIS_URL") or env_str("CACHE_URL")
+_cache_timeout = env_int("CACHE_SOCKET_TIMEOUT_MS", 250, minimum=1) / 1000
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.KeptClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": _cache_url,
-            "KEY_PREFIX": "kb",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": _cache_timeout,
+                "SOCKET_TIMEOUT": _cache_timeout,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "kb.caching"
 elif _cache_url and _cache_url not in ("locmem://", "locmem"):
     raise ImproperlyConfigured("CACHE_URL/REDIS_URL must be a redis:// URL or locmem://.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Public answers cached by "generation" (kb/generation.py): warm pages, 304s and API answers
-# cost no query. Safe only when every serving process shares the cache: on by default with
-# Redis, or with DEBUG on (runserver is one process); set it off for several processes on a
-# local-memory cache. Behind a replica, such entries live at most this many seconds.
-PUBLIC_GENERATION_CACHE = env_bool(
-    "PUBLIC_GENERATION_CACHE", CACHES["default"]["BACKEND"].endswith("RedisCache") or DEBUG
-)
-PUBLIC_GENERATION_REPLICA_SECONDS = env_int("PUBLIC_GENERATION_REPLICA_SECONDS", 5, minimum=1)
+# Every cached public answer expires after KB_CACHE_SECONDS; raise KB_CACHE_VERSION when what
+# is cached changes shape (a deploy then starts with fresh keys).
+KB_CACHE_SECONDS = env_int("KB_CACHE_SECONDS", 86400, minimum=1)
+KB_CACHE_VERSION = env_int("KB_CACHE_VERSION", 2, minimum=1)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"

@@ -16,12 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from kb.models import ChangeAction, PublicChange, Revision, Section
-
-CACHE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -41,29 +38,38 @@ class PublicHistory:
 
 def public_history(*, revision: Revision, sections: list[Section]) -> PublicHistory:
     """The change log up to ``revision`` and each of its sections' last-updated date."""
-    cache_key = (
-        f"kb:history:{CACHE_VERSION}:{revision.pk}"
-        if revision.is_approved and revision.published_at <= timezone.now()
-        else None
-    )
-    if cache_key:
-        cached = cache.get(cache_key)
-        if cached is not None:
-            return cached
+    if revision.is_approved and revision.published_at <= timezone.now():
+        # Later publications never change the log up to a published revision.
+        from kb.caching import store
+
+        return store.named(f"history:{revision.pk}", lambda: _history(revision, sections))
+    return _history(revision, sections)
+
+
+def _history(revision: Revision, sections: list[Section]) -> PublicHistory:
     first_published: dict[int, dt.datetime] = {}
     about: dict[int, tuple[int, str]] = {}
     for revision_id, at, number, note in (
         PublicChange.objects.filter(
             condition_id=revision.condition_id,
             action=ChangeAction.PUBLISHED,
-            at__lte=timezone.now(),
             revision__number__lte=revision.number,
         )
-        .order_by("at", "id")
-        .values_list("revision_id", "at", "revision__number", "revision__change_note")
-    ):
+        .order_by("sequence", "id")
+        # A revision went live at its published_at (a scheduled one is entered in the
+        # feed a little later, when its go-live is caught up).
+        .values_list("revision_id", "revision__published_at", "revision__number",
+                     "revision__change_note")
+    ):  # fmt: skip
         first_published.setdefault(revision_id, at)
         about[revision_id] = (number, note)
+    if (
+        revision.is_approved
+        and revision.pk not in about
+        and revision.published_at <= timezone.now()
+    ):  # live from its go-live time, before the catch-up enters it
+        first_published[revision.pk] = revision.published_at
+        about[revision.pk] = (revision.number, revision.change_note)
     published = sorted(
         ((pk, number, note) for pk, (number, note) in about.items()),
         key=lambda row: -row[1],
@@ -94,7 +100,4 @@ def public_history(*, revision: Revision, sections: list[Section]) -> PublicHist
                 break
             date = first_published[pk]
         updated.append(date)
-    history = PublicHistory(entries=entries, section_updated=updated)
-    if cache_key:
-        cache.set(cache_key, history, timeout=None)
-    return history
+    return PublicHistory(entries=entries, section_updated=updated)

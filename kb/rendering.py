@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import nh3
-from django.core.cache import cache
 from django.utils.html import escape
 from markdown_it import MarkdownIt
 
@@ -33,7 +32,6 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-CACHE_VERSION = 1
 
 
 def sanitise(html: str) -> str:
@@ -132,9 +130,7 @@ def render_article(*, revision, sections: list, references: dict | None = None) 
     references = references if references is not None else {}
     known = set(references)
 
-    cache_key = f"kb:sections:{CACHE_VERSION}:{revision.pk}" if revision.is_approved else None
-    cached = cache.get(cache_key) if cache_key else None
-    if cached is None:
+    def render_sections() -> list[tuple]:
         cached = []
         used: set[str] = set()
         for index, section in enumerate(sections, start=1):
@@ -146,8 +142,14 @@ def render_article(*, revision, sections: list, references: dict | None = None) 
                 (section.kind, section.heading, anchor,
                  render_body(section.body, numbers=numbers, known=known))
             )  # fmt: skip
-        if cache_key:
-            cache.set(cache_key, cached, timeout=None)
+        return cached
+
+    if revision.is_approved:  # approved text never changes: rendered once per revision
+        from kb.caching import store
+
+        cached = store.named(f"sections:{revision.pk}", render_sections)
+    else:
+        cached = render_sections()
     rendered_sections = [RenderedSection(*item) for item in cached]
 
     # Renumber only the keys that resolve, so the list has no gaps.

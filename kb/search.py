@@ -24,7 +24,7 @@ SQLite (the embedded development default)
 Either way one search costs one ``COUNT`` query plus one query for the page, however
 many conditions match (one more ``COUNT`` when PostgreSQL falls back to similar names),
 and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
-markup. The view caches pages of results in the public generation (``kb.generation``).
+markup. The view caches pages of results in the current publication state (``kb.caching``).
 """
 
 from __future__ import annotations

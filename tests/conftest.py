@@ -9,19 +9,17 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache(settings):
-    """Each test starts with empty caches and generation caching on (one process shares
-    the local-memory cache, as every process shares Redis in production)."""
+def _clear_cache():
+    """Each test starts with empty caches (the shared one and this process's copies)."""
     from django.core.cache import cache
 
-    from kb import generation
+    from kb.caching import store
 
-    settings.PUBLIC_GENERATION_CACHE = True
     cache.clear()
-    generation.clear_local()
+    store.clear_local()
     yield
     cache.clear()
-    generation.clear_local()
+    store.clear_local()
 
 
 @pytest.fixture

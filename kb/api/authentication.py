@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -21,15 +22,15 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
 from accounts.models import Partner, PartnerAPIKey
-from kb import generation
+from kb.caching.state import current
+from kb.caching.store import LocalMemo
 
 KEYWORD = KeyParser.keyword  # "Api-Key"
 LAST_USED_RESOLUTION_SECONDS = 60
 #: How often one process asks the shared cache whether a key's use needs stamping.
 RECHECK_SECONDS = 5
-KEYS_GENERATION = "kb:api:keys-generation"
-_known_keys = generation.LocalMemo(size=256)
-_recently_recorded = generation.LocalMemo(size=256)
+_known_keys = LocalMemo(size=256)
+_recently_recorded = LocalMemo(size=256)
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,8 @@ class PartnerKeyAuthentication(BaseAuthentication):
 def find_usable_key(*, key: str) -> PartnerAPIKey | None:
     """The unrevoked, unexpired key matching ``key`` (with its partner), else None.
 
-    The row is read once per process and keys generation (``keys_changed`` bumps it on
-    any change to a key or a partner, so a revocation or a switched-off partner applies
-    at once everywhere); the secret's hash and the expiry are checked on every request.
+    The row is read once per process and access state (see ``_stored_key``); the
+    secret's hash and the expiry are checked on every request.
     """
     prefix, dot, _ = key.partition(".")
     if not dot or not prefix or "\x00" in key:
@@ -82,37 +82,24 @@ def find_usable_key(*, key: str) -> PartnerAPIKey | None:
 
 
 def _stored_key(prefix: str) -> PartnerAPIKey | None:
-    def read() -> PartnerAPIKey | None:
-        return (
+    """The key row, kept in this process for the database's current access state.
+
+    Any change to a key or a partner advances that state in the database
+    (``kb.models.publication.advance_access``), so a revocation or a switched-off partner
+    applies at once in every process, whatever the shared cache holds.
+    """
+    state = current()
+    name = f"{state.database_id}:{state.access_sequence}:{prefix}"
+    found = _known_keys.get(name)
+    if found is None:
+        found = (
             PartnerAPIKey.objects.select_related("partner")
             .filter(prefix=prefix, revoked=False)
             .first()
         )
-
-    if not generation.enabled():
-        return read()
-    keys_generation = generation.counter(KEYS_GENERATION)
-    if keys_generation is None:
-        return read()
-    name = f"{keys_generation}:{prefix}"
-    found = _known_keys.get(name)
-    if found is None:
-        found = read()
         if found is not None:
-            _known_keys.set(name, found, None)
+            _known_keys.set(name, found, settings.KB_CACHE_SECONDS)
     return found
-
-
-def keys_changed(**kwargs) -> None:
-    """A key or a partner changed: no process may go on using its copy (now and at commit)."""
-    if not generation.enabled():
-        return
-    _bump_keys()
-    generation.after_commit_once(_bump_keys)
-
-
-def _bump_keys() -> None:
-    generation.bump_counter(KEYS_GENERATION)
 
 
 def record_use(*, api_key: PartnerAPIKey) -> None:
@@ -124,8 +111,9 @@ def record_use(*, api_key: PartnerAPIKey) -> None:
     if _recently_recorded.get(api_key.prefix):
         return
     _recently_recorded.set(api_key.prefix, True, RECHECK_SECONDS)
-    if cache.add(f"kb:api:key-used:{api_key.prefix}", 1, LAST_USED_RESOLUTION_SECONDS):
-        # .update() on purpose: stamping use is not a change to the key (no keys_changed).
+    flag = f"kb:api:key-used:{current().database_id}:{api_key.prefix}"
+    if cache.add(flag, 1, LAST_USED_RESOLUTION_SECONDS):
+        # .update() on purpose: stamping use is not a change to the key (no new access state).
         PartnerAPIKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
 
 

@@ -51,7 +51,7 @@ class PartnerKeyRateThrottle(BaseThrottle):
                 count = 1
             else:  # another process opened it meanwhile
                 count = cache.incr(key)
-        if count <= allowed:
+        if count is None or count <= allowed:  # a cache that is down counts nothing
             return True
         self.retry_after = (window + 1) * duration - now
         return False

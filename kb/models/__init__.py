@@ -8,6 +8,7 @@
 - ``changes``: the public log of publications and withdrawals partners sync from.
 - ``notification``: the e-mail outbox, sent after commit.
 - ``search``: each approved revision's search document, written once.
+- ``publication``: the database's identity and publication sequence, what decides freshness.
 - ``feedback``: readers' reports of inaccuracies.
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
@@ -21,6 +22,7 @@ from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
+from kb.models.publication import PublicationState
 from kb.models.reference import Reference, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
@@ -39,6 +41,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "PublicChange",
+    "PublicationState",
     "Reference",
     "ReferenceKind",
     "Review",

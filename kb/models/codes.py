@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from kb.generation import PublicQuerySet
+from kb.models.publication import PublicQuerySet
 
 
 class CodeSystem(models.TextChoices):

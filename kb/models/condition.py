@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.generation import PublicQuerySet
+from kb.models.publication import PublicQuerySet
 
 
 class Condition(models.Model):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from django.db import models
 
 from kb.exceptions import AppendOnly, ImmutableRevision
-from kb.generation import PublicQuerySet
+from kb.models.publication import PublicQuerySet
 
 _restoring = contextvars.ContextVar("kb_restoring", default=False)
 
@@ -42,6 +42,9 @@ class RevisionChildQuerySet(PublicQuerySet):
     """
 
     revision_field = "revision"
+
+    def _is_public_bulk(self) -> bool:
+        return is_restoring()  # rows of drafts are never public; approved rows never change
 
     def _touches_approved(self) -> bool:
         return self.filter(**{f"{self.revision_field}__status": "approved"}).exists()

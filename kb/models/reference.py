@@ -11,7 +11,7 @@ import re
 from django.db import models
 from django.utils import timezone
 
-from kb.generation import PublicQuerySet
+from kb.models.publication import PublicQuerySet
 from kb.refdata import normalise_doi, normalise_pmid
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-]*$")

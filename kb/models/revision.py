@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kb.exceptions import ImmutableRevision, StaleEdit
-from kb.generation import PublicQuerySet
+from kb.models.publication import PublicQuerySet
 
 
 class RevisionStatus(models.TextChoices):
@@ -33,6 +33,11 @@ OPEN_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.IN_REVIEW, RevisionStatus.
 
 
 class RevisionQuerySet(PublicQuerySet):
+    def _is_public_bulk(self) -> bool:
+        from kb.models.immutability import is_restoring
+
+        return is_restoring()  # only a restore writes approved rows in bulk
+
     def update(self, **kwargs):
         if self.filter(status=RevisionStatus.APPROVED).exists():
             raise ImmutableRevision("An approved revision cannot be changed.")

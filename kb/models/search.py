@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
-from kb.generation import PublicQuerySet
+from kb.models.publication import PublicQuerySet
 
 
 class SearchDocument(models.Model):

@@ -6,10 +6,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 
-from kb import generation
+from kb.caching.answers import NotLive, Validators, keyed_answer
 from kb.http import public_cache
 from kb.models import Revision
 from kb.selectors import (
@@ -22,40 +20,37 @@ from kb.selectors import (
 )
 from kb.structured_data import article_jsonld, as_script
 
-PAGE_CACHE_VERSION = 1
-
 
 def _published(request: HttpRequest, slug: str, template: str, url_name: str) -> HttpResponse:
-    """A live article: what the page depends on (one query, or none in a warm generation),
-    then the cache.
+    """A live article through the keyed-answer pipeline (``kb.caching.answers``).
 
     ``get_page_key`` names everything the page shows (revision, latest review, cited
-    references' last change, live related conditions), so the rendered HTML is cached
-    under that name and never needs invalidating: a publication, withdrawal, scheduled
-    go-live or re-review changes the key itself.
+    references' retraction state, live related conditions), so the rendered HTML is kept
+    under that name and never needs invalidating.
     """
-    key = generation.cached(f"page-key:{slug}", lambda: get_page_key(slug=slug))
-    if key is None:
-        return _not_live(request, slug, url_name)
-    conditional = get_conditional_response(request, etag=key.etag, last_modified=key.last_modified)
-    if conditional is not None:
-        return conditional
-    cache_key = f"kb:page:{PAGE_CACHE_VERSION}:{template}:{slug}:{key.etag}"
-    html = generation.kept_get(cache_key)
-    if html is None:
+
+    def read_validators() -> Validators | None:
+        key = get_page_key(slug=slug)
+        if key is None:
+            return None
+        return Validators(etag=key.etag, last_modified=key.last_modified,
+                          revision_id=key.revision_id)  # fmt: skip
+
+    def render() -> tuple[int, str]:
         try:
             art = get_published_article(slug=slug)
-        except (ArticleMoved, ArticleGone, ArticleNotFound):  # changed since the key was read
-            return _not_live(request, slug, url_name)
-        html = render_to_string(
-            template, {"article": art, "jsonld": as_script(article_jsonld(art))}, request
-        )
-        if art.revision.pk == key.revision_id:
-            generation.kept_set(cache_key, html)
-    response = HttpResponse(html)
-    response["ETag"] = key.etag
-    response["Last-Modified"] = http_date(key.last_modified)
-    return response
+        except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:  # changed meanwhile
+            raise NotLive(slug) from exc
+        context = {"article": art, "jsonld": as_script(article_jsonld(art))}
+        return art.revision.pk, render_to_string(template, context, request)
+
+    try:
+        return keyed_answer(
+            request, name=f"page:{template}:{slug}", read_validators=read_validators,
+            render=render, respond=HttpResponse,
+        )  # fmt: skip
+    except NotLive:
+        return _not_live(request, slug, url_name)
 
 
 def _not_live(request: HttpRequest, slug: str, url_name: str) -> HttpResponse:

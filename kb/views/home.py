@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from kb import generation
+from kb.caching import store
 from kb.http import public_cache
 from kb.selectors import a_to_z, recently_reviewed
 
@@ -19,16 +19,17 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "kb/home.html",
         {
-            "letters": generation.cached("a-z-letters", lambda: _letters(a_to_z())),
-            "recent": generation.cached("recently-reviewed", recently_reviewed),
+            "letters": store.fresh("a-z-letters", lambda: _letters(a_to_z())),
+            "recent": store.fresh("recently-reviewed", recently_reviewed),
         },
     )
 
 
 @public_cache
 def a_to_z_view(request: HttpRequest) -> HttpResponse:
-    # The whole index is one generation-cached page: 10,000 names cost no query when warm.
-    html = generation.cached("a-z-page", lambda: _a_to_z_html(request), large=True)
+    # The whole index is one page cached in the current publication state: 10,000 names
+    # cost one small query when warm.
+    html = store.fresh("a-z-page", lambda: _a_to_z_html(request), large=True)
     return HttpResponse(html)
 
 

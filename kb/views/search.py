@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from kb import generation
+from kb.caching import store
 from kb.http import public_cache
 from kb.search import search_published
 
@@ -28,8 +28,8 @@ def _page_number(raw: str | None) -> int:
 @public_cache
 def search(request: HttpRequest) -> HttpResponse:
     query, page = request.GET.get("q", ""), _page_number(request.GET.get("page"))
-    # A spike of readers searching the same words costs one search per generation.
-    results = generation.cached(
+    # A spike of readers searching the same words costs one search per publication state.
+    results = store.fresh(
         f"search:{page}:{hashlib.sha256(query.encode()).hexdigest()}",
         lambda: search_published(query=query, page=page),
     )

@@ -21,7 +21,7 @@ from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from accounts.roles import AUTHOR, MEDICAL_REVIEWER  # noqa: E402
+from accounts.roles import AUTHOR, MEDICAL_REVIEWER, PUBLISHER  # noqa: E402
 from kb import services, workflow  # noqa: E402
 from kb.models import Feedback  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
@@ -40,11 +40,22 @@ first = services.create_condition(
 workflow.submit(revision=first, by=author)
 workflow.approve(revision=first, by=reviewer)
 
-# "Replication": the replica is a copy of the primary as it is now.
-connections.close_all()
-shutil.copyfile(settings.DATABASES["default"]["NAME"], settings.DATABASES["replica"]["NAME"])
 
-# A publication the replica has not received yet.
+def replicate() -> None:
+    """ "Replication": the replica becomes a copy of the primary as it is now."""
+    connections.close_all()
+    shutil.copyfile(settings.DATABASES["default"]["NAME"], settings.DATABASES["replica"]["NAME"])
+
+
+replicate()
+# Mark the replica's copy (not a change the primary knows of) to see who answers.
+with connections["replica"].cursor() as cursor:
+    cursor.execute("UPDATE kb_revision SET summary = 'Read from the replica.'")
+reader = Client()
+page = reader.get("/conditions/cramp/").content.decode()
+print(f"caught_up_replica_used={'Read from the replica.' in page}")
+
+# A publication the replica has not received yet: it is behind, so the primary answers.
 draft = workflow.start_new_draft(condition=first.condition, by=author2)
 services.update_revision(
     revision=draft, by=author2, expected_version=draft.lock_version, name="Primary name"
@@ -52,11 +63,10 @@ services.update_revision(
 workflow.submit(revision=draft, by=author2)
 workflow.approve(revision=draft, by=reviewer2)
 
-reader = Client()
 page = reader.get("/conditions/cramp/").content.decode()
-print(f"public_page_from_replica={'Replica name' in page and 'Primary name' not in page}")
+print(f"lagging_replica_skipped={'Primary name' in page and 'Replica name' not in page}")
 az = reader.get("/conditions/").content.decode()
-print(f"a_to_z_from_replica={'Replica name' in az}")
+print(f"a_to_z_from_primary={'Primary name' in az}")
 
 editor = Client()
 editor.force_login(reviewer2)
@@ -80,3 +90,12 @@ print(f"feedback_status={response.status_code}")
 print(f"feedback_on_primary={primary_feedback}")
 print(f"feedback_on_replica={replica_feedback}")
 print(f"feedback_model_count_default={Feedback.objects.using('default').count()}")
+
+# Caught up again, then a withdrawal the replica has not received: never served from it.
+replicate()
+publisher = UserFactory(username="paula", role=PUBLISHER)
+workflow.withdraw(condition=first.condition, by=publisher, reason="Unsafe advice.")
+print(f"withdrawn_status={reader.get('/conditions/cramp/').status_code}")
+print(
+    f"withdrawn_api_of_replica_hidden={'cramp' not in reader.get('/conditions/').content.decode()}"
+)

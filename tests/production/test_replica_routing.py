@@ -36,8 +36,11 @@ def test_public_reads_use_the_replica_and_the_desk_the_primary(tmp_path):
     assert result.returncode == 0, result.stderr
     facts = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
     assert facts["aliases"] == "default,replica"
-    assert facts["public_page_from_replica"] == "True"
-    assert facts["a_to_z_from_replica"] == "True"
+    assert facts["caught_up_replica_used"] == "True"
+    assert facts["lagging_replica_skipped"] == "True"
+    assert facts["a_to_z_from_primary"] == "True"
+    assert facts["withdrawn_status"] == "410"
+    assert facts["withdrawn_api_of_replica_hidden"] == "True"
     assert facts["desk_status"] == "200"
     assert facts["desk_from_primary"] == "True"
     assert facts["signed_in_reader_from_primary"] == "True"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kb import generation
 from kb.models import Revision, SearchDocument
+from kb.models.publication import advance
 from kb.search_index import index_revisions
 
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
+            advance()  # cached search results may differ afterwards
             if options["all"]:
                 SearchDocument.objects.all().delete()
             written = index_revisions(Revision.objects.all())
-            generation.changed()  # cached search results may now differ
         self.stdout.write(f"{written} search document(s) written")
