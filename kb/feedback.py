@@ -15,7 +15,6 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 
 from kb.models import ChangeAction, Feedback, PublicChange, Revision
 from kb.selectors import Article
@@ -76,7 +75,7 @@ def seen_revision(*, article: Article, number: str | None) -> Revision:
     """
     if number and number.isdigit() and int(number) != article.revision.number:
         published = PublicChange.objects.filter(
-            condition=article.condition, action=ChangeAction.PUBLISHED, at__lte=timezone.now()
+            condition=article.condition, action=ChangeAction.PUBLISHED
         ).values("revision")
         seen = article.condition.revisions.filter(number=int(number), pk__in=published).first()
         if seen is not None:

@@ -166,9 +166,13 @@ def export_library() -> dict[str, Any]:
                         "revision": change.revision.number,
                         "action": change.action,
                         "at": _dt(change.at),
+                        "sequence": change.sequence,
+                        "slug": change.slug,
+                        "previous_slug": change.previous_slug,
+                        "former_slugs": change.former_slugs,
                     }
                     for change in condition.public_changes.select_related("revision").order_by(
-                        "at", "id"
+                        "sequence", "id"
                     )
                 ],  # fmt: skip
                 "old_slugs": sorted(s.slug for s in condition.old_slugs.all()),
@@ -386,6 +390,12 @@ def _check(data: Any) -> list[str]:
             change = c.obj(raw_change, pw)
             c.choice(change, "action", pw, set(ChangeAction.values))
             c.when(change, "at", pw, required=True)
+            if "sequence" in change and not (
+                isinstance(change["sequence"], int) and not isinstance(change["sequence"], bool)
+            ):
+                c.fail(f"{pw}.sequence", "must be a whole number")
+            if not isinstance(change.get("former_slugs", []), list):
+                c.fail(f"{pw}.former_slugs", "must be a list of slugs")
             if change.get("revision") not in numbers:
                 c.fail(f"{pw}.revision", "names no revision of this condition")
         for j, raw_e in enumerate(c.items(cond, "events", where)):
@@ -535,7 +545,13 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
         PublicChange.objects.bulk_create(
             [
                 PublicChange(condition=condition, revision=by_number[change["revision"]],
-                             action=change["action"], at=when(change["at"]))
+                             action=change["action"], at=when(change["at"]),
+                             # Files from before the cursor: the time orders them.
+                             sequence=change.get("sequence",
+                                                 int(when(change["at"]).timestamp() * 1e6)),
+                             slug=change.get("slug") or cond["slug"],
+                             previous_slug=change.get("previous_slug") or "",
+                             former_slugs=change.get("former_slugs") or [])
                 for change in cond.get("public_changes") or []
             ]
         )  # fmt: skip

@@ -10,8 +10,9 @@ from django.utils.text import slugify
 
 from kb.citations import sync_citations
 from kb.exceptions import ContentProblems, NotPermitted, TransitionNotAllowed
-from kb.models import Condition, ConditionSlug, Revision, Section
+from kb.models import ChangeAction, Condition, ConditionSlug, Revision, Section
 from kb.models.events import WorkflowAction
+from kb.models.publication import advance
 from kb.models.revision import EDITABLE_STATUSES
 
 
@@ -135,6 +136,7 @@ def rename_condition(*, condition: Condition, new_slug: str, by) -> Condition:
     if not by.has_perm("kb.change_condition"):
         raise NotPermitted("You do not have permission to rename conditions.")
     new_slug = validate_new_slug(slug=new_slug, condition=condition)
+    advance()  # first lock of every public change: one lock order everywhere
     old_slug = Condition.objects.select_for_update().get(pk=condition.pk).slug
     if new_slug == old_slug:
         return condition
@@ -142,4 +144,10 @@ def rename_condition(*, condition: Condition, new_slug: str, by) -> Condition:
     ConditionSlug.objects.create(slug=old_slug, condition=condition)
     condition.slug = new_slug
     condition.save(update_fields=["slug"])
+    if condition.published_revision_id is not None:  # partners may hold it: tell them
+        from kb.workflow import _public_change
+
+        _public_change(
+            condition, condition.published_revision, ChangeAction.MOVED, previous_slug=old_slug
+        )
     return condition

@@ -21,8 +21,10 @@ nothing has to run on time), and ``go_live_due`` — called by every transition 
 condition and by the ``publish_scheduled`` command from cron — moves the pointers, writes
 the ``go_live`` event and so sends the authors their e-mail.
 
-Every publication and withdrawal also writes a ``PublicChange`` (the partner API's changes
-feed), in the same transaction.
+Every publication, withdrawal and rename also writes a ``PublicChange`` (the partner API's
+changes feed), in the same transaction. Every transition that changes what readers see
+first advances the database's publication state (``kb.models.publication.advance``): that
+row is the first each of them locks, so they never wait on each other in opposite orders.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from kb.models import (
     WorkflowEvent,
 )
 from kb.models.events import WorkflowAction
+from kb.models.publication import advance
 from kb.models.review import ReviewKind
 from kb.models.revision import OPEN_STATUSES
 from kb.search_index import index_revisions
@@ -246,6 +249,7 @@ def approve(
     newer approval replaces a schedule that has not yet come due.
     """
     _require(by, PERM_APPROVE, "approve revisions (medical reviewers only)")
+    publication = advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_revision(revision)
     if locked.status != S.IN_REVIEW:
         raise TransitionNotAllowed(
@@ -274,7 +278,7 @@ def approve(
     if next_review_due <= reviewed_on:
         raise ContentProblems("The next review must fall due after the review date.")
 
-    now = timezone.now()
+    now = publication.at  # grows in commit order, like the partner feed
     if go_live_at is not None:
         if timezone.is_naive(go_live_at):
             raise ContentProblems("Give the go-live time with its time zone.")
@@ -301,6 +305,7 @@ def approve(
         reviewed_on=reviewed_on,
         next_review_due=next_review_due,
         note=note,
+        created_at=now,
     )
     if superseded is not None:
         _cancel_schedule(
@@ -311,7 +316,7 @@ def approve(
     if go_live_at is not None:
         condition.scheduled_revision = locked
         condition.save(update_fields=["scheduled_revision"])
-        _public_change(condition, locked, ChangeAction.PUBLISHED, at=go_live_at)
+        # The partner feed enters it when the go-live is caught up (``_go_live_due``).
         _record(
             condition=condition,
             revision=locked,
@@ -325,7 +330,7 @@ def approve(
         condition.published_revision = locked
         condition.save(update_fields=["published_revision"])
         if not condition.is_withdrawn:
-            _public_change(condition, locked, ChangeAction.PUBLISHED, at=now)
+            _public_change(condition, locked, ChangeAction.PUBLISHED)
         _record(
             condition=condition,
             revision=locked,
@@ -339,8 +344,24 @@ def approve(
     return locked
 
 
-def _public_change(condition: Condition, revision: Revision, action: str, *, at) -> None:
-    PublicChange.objects.create(condition=condition, revision=revision, action=action, at=at)
+def _public_change(
+    condition: Condition, revision: Revision, action: str, *, previous_slug: str = ""
+) -> PublicChange:
+    """Enter a change in the partner feed under this transaction's publication (its number
+    and time grow in commit order), with the slugs it was made under."""
+    publication = advance()
+    return PublicChange.objects.create(
+        condition=condition,
+        revision=revision,
+        action=action,
+        at=publication.at,
+        sequence=publication.sequence,
+        slug=condition.slug,
+        previous_slug=previous_slug,
+        former_slugs=list(
+            condition.old_slugs.order_by("retired_at", "id").values_list("slug", flat=True)
+        ),
+    )
 
 
 def _go_live_due(condition: Condition, *, now=None) -> bool:
@@ -356,6 +377,8 @@ def _go_live_due(condition: Condition, *, now=None) -> bool:
     condition.published_revision = scheduled
     condition.scheduled_revision = None
     condition.save(update_fields=["published_revision", "scheduled_revision"])
+    if not condition.is_withdrawn:
+        _public_change(condition, scheduled, ChangeAction.PUBLISHED)
     _record(
         condition=condition,
         revision=scheduled,
@@ -369,13 +392,10 @@ def _go_live_due(condition: Condition, *, now=None) -> bool:
 
 
 def _cancel_schedule(condition: Condition, *, by, comment: str) -> Revision:
-    """Drop a pending go-live (nobody has seen it, so its public change goes too)."""
+    """Drop a pending go-live (nobody has seen it; the feed enters go-lives when they come)."""
     scheduled = condition.scheduled_revision
     condition.scheduled_revision = None
     condition.save(update_fields=["scheduled_revision"])
-    PublicChange.objects.filter(
-        condition=condition, revision=scheduled, at__gt=timezone.now()
-    ).delete()
     _record(
         condition=condition,
         revision=scheduled,
@@ -393,10 +413,14 @@ def publish_scheduled(*, now: dt.datetime | None = None) -> list[Condition]:
     """Catch up every scheduled revision whose go-live time has come (cron, every minute)."""
     now = now or timezone.now()
     done = []
-    due = Condition.objects.filter(
-        scheduled_revision__isnull=False, scheduled_revision__published_at__lte=now
-    ).values_list("pk", flat=True)
-    for pk in list(due):
+    due = list(
+        Condition.objects.filter(
+            scheduled_revision__isnull=False, scheduled_revision__published_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    if due:  # nothing due: no public change, no new publication state
+        advance()  # first lock of every public change: one lock order everywhere
+    for pk in due:
         condition = _lock_condition(pk)
         if _go_live_due(condition, now=now):
             done.append(condition)
@@ -408,6 +432,7 @@ def cancel_schedule(*, condition: Condition, by, comment: str = "") -> Revision:
     """Stop a scheduled revision from going live; it stays approved, as history."""
     if not (by and by.is_active and (by.has_perm(PERM_APPROVE) or by.has_perm(PERM_WITHDRAW))):
         raise NotPermitted("Only medical reviewers and publishers can cancel a go-live.")
+    advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
     if locked.scheduled_revision_id is None:
@@ -434,6 +459,7 @@ def reconfirm(
     "last updated" stays put. Whoever wrote or edited the text may not confirm it (I3).
     """
     _require(by, PERM_RECONFIRM, "confirm articles are still accurate (medical reviewers only)")
+    publication = advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
     if locked.is_withdrawn or locked.published_revision_id is None:
@@ -454,6 +480,7 @@ def reconfirm(
         reviewed_on=today,
         next_review_due=next_review_due,
         note=(note or "").strip(),
+        created_at=publication.at,  # grows in commit order (the API's updated_since)
     )
     _record(
         condition=locked,
@@ -569,6 +596,7 @@ def withdraw(*, condition: Condition, by, reason: str) -> Condition:
     reason = (reason or "").strip()
     if not reason:
         raise ContentProblems("Give the reason for withdrawing: it is kept in the log.")
+    advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
     if locked.is_withdrawn:
@@ -579,12 +607,10 @@ def withdraw(*, condition: Condition, by, reason: str) -> Condition:
         )
     if locked.scheduled_revision_id is not None:
         _cancel_schedule(locked, by=by, comment="Cancelled by the withdrawal of the condition.")
-    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_at = advance().at
     locked.withdrawn_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
-    _public_change(
-        locked, locked.published_revision, ChangeAction.WITHDRAWN, at=locked.withdrawn_at
-    )
+    _public_change(locked, locked.published_revision, ChangeAction.WITHDRAWN)
     _record(
         condition=locked,
         revision=locked.published_revision,
@@ -602,6 +628,7 @@ def withdraw(*, condition: Condition, by, reason: str) -> Condition:
 def restore(*, condition: Condition, by, comment: str = "") -> Condition:
     """Put a withdrawn condition back on the public site with its last approved revision."""
     _require(by, PERM_RESTORE, "restore conditions")
+    advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
     if not locked.is_withdrawn:
@@ -609,7 +636,7 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
     locked.withdrawn_at = None
     locked.withdrawn_reason = ""
     locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
-    _public_change(locked, locked.published_revision, ChangeAction.PUBLISHED, at=timezone.now())
+    _public_change(locked, locked.published_revision, ChangeAction.PUBLISHED)
     _record(
         condition=locked,
         revision=locked.published_revision,

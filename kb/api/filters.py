@@ -139,7 +139,31 @@ def _word_matches(word: str) -> Q:
     return reduce(or_, [Q(name__icontains=word), Q(summary__icontains=word), *names])
 
 
+CURSOR_PATTERN = r"^[0-9]{1,19}\.[0-9]{1,19}$"
+_CURSOR_RE = re.compile(CURSOR_PATTERN)
+
+
+def format_cursor(*, sequence: int, pk: int) -> str:
+    """A change's place in commit order (``PublicChange.sequence``, then id)."""
+    return f"{sequence}.{pk}"
+
+
+def parse_cursor(raw: str) -> tuple[int, int]:
+    if not _CURSOR_RE.fullmatch(raw):
+        raise _invalid(
+            "after", f"Give the `cursor` of a change from this feed (got “{raw[:40]}”).",
+            "invalid_cursor",
+        )  # fmt: skip
+    sequence, _, pk = raw.partition(".")
+    return int(sequence), int(pk)
+
+
 def filter_changes(queryset: QuerySet, params) -> QuerySet:
+    """``after``: changes committed after the one with that cursor (never skips one);
+    ``since``: changes at or after an instant (kept for existing partners)."""
+    if (raw := params.get("after")) is not None:
+        sequence, pk = parse_cursor(raw)
+        queryset = queryset.filter(Q(sequence__gt=sequence) | Q(sequence=sequence, pk__gt=pk))
     if (raw := params.get("since")) is not None:
         queryset = queryset.filter(at__gte=parse_datetime(raw, name="since"))
     return queryset

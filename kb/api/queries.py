@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery
-from django.utils import timezone
 
 from kb.models import ConditionCode, PublicChange, Review, Revision
 from kb.selectors import Article, get_published_article, published_revisions, with_latest_review
@@ -35,22 +34,26 @@ def listed_conditions() -> QuerySet[Revision]:
 
 
 def public_changes() -> QuerySet[PublicChange]:
-    """Publications and withdrawals that have happened, oldest first.
-
-    Scheduled publications are written ahead with their go-live time; they appear here only
-    once that time has come, exactly when the text does.
-    """
+    """Publications, withdrawals and moves in commit order (``PublicChange.sequence``)."""
     return (
-        PublicChange.objects.filter(at__lte=timezone.now())
-        .select_related("condition", "revision")
-        .only("pk", "at", "action", "condition__slug", "revision__number")
-        .order_by("at", "id")
+        PublicChange.objects.select_related("revision")
+        .only(
+            "pk",
+            "at",
+            "sequence",
+            "action",
+            "slug",
+            "previous_slug",
+            "former_slugs",
+            "revision__number",
+        )
+        .order_by("sequence", "id")
     )
 
 
 def last_public_change_at() -> dt.datetime | None:
     """When the published set last changed (publication, withdrawal or restoration)."""
-    return PublicChange.objects.filter(at__lte=timezone.now()).aggregate(at=Max("at"))["at"]
+    return PublicChange.objects.aggregate(at=Max("at"))["at"]
 
 
 @dataclass

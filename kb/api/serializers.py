@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kb.api.filters import format_cursor
 from kb.api.links import absolute_links, api_url, page_url
 from kb.models import ChangeAction, CodeSystem, SectionKind
 from kb.vancouver import format_name
@@ -150,10 +151,28 @@ class ConditionDetailSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="condition.slug")
+    slug = serializers.CharField(help_text="The condition's slug when the change was made.")
     action = serializers.ChoiceField(
         choices=ChangeAction.choices,
-        help_text="published: fetch the condition again; withdrawn: delete your copy.",
+        help_text="published: fetch the condition again; withdrawn: delete your copy (held "
+        "under `slug` or any of `former_slugs`); moved: the condition's address changed "
+        "from `previous_slug` to `slug` (re-key your copy).",
     )
     revision = serializers.IntegerField(source="revision.number")
     time = serializers.DateTimeField(source="at")
+    previous_slug = serializers.SerializerMethodField(
+        help_text="For `moved`: the slug it moved from; otherwise null."
+    )
+    former_slugs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every earlier slug of the condition when the change was made.",
+    )
+    cursor = serializers.SerializerMethodField(
+        help_text="Opaque. Ask `?after=<cursor>` for the changes committed after this one."
+    )
+
+    def get_previous_slug(self, change) -> str | None:
+        return change.previous_slug or None
+
+    def get_cursor(self, change) -> str:
+        return format_cursor(sequence=change.sequence, pk=change.pk)

@@ -14,7 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kb import generation
+from kb import workflow
 from kb.api import conditional, filters, queries
 from kb.api.errors import Gone
 from kb.api.links import api_url, page_url
@@ -25,9 +25,9 @@ from kb.api.serializers import (
     ErrorSerializer,
     GoneSerializer,
 )
+from kb.caching import state, store
+from kb.caching.answers import NotLive, Validators, keyed_answer
 from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_page_key
-
-DETAIL_CACHE_VERSION = 1
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -104,11 +104,11 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
         return filters.filter_conditions(queries.listed_conditions(), self.request.query_params)
 
     def list(self, request, *args, **kwargs):
-        # One page's answer is cached in the public generation under its parameters (and
+        # One page's answer is cached in the current publication state under its parameters (and
         # host, which its next/previous links carry); bad parameters raise before caching.
         params = urlencode(sorted(request.query_params.lists()), doseq=True)
         name = hashlib.sha256(f"{request.get_host()}?{params}".encode()).hexdigest()
-        etag, last_modified, data = generation.cached(
+        etag, last_modified, data = store.fresh(
             f"api-list:{name}", lambda: self._answer(request), large=True
         )
         if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
@@ -154,30 +154,29 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
 )
 class ConditionDetailView(PartnerAPIMixin, APIView):
     def get(self, request, slug: str):
-        # No query when warm: the validators are cached in the public generation, and the
-        # payload under its ETag, which names all of it, so it is never stale.
-        validators = generation.cached(f"api-detail:{slug}", lambda: _detail_validators(slug))
-        if validators is None:
-            return self._not_live(slug)
-        revision_id, etag, last_modified = validators
-        if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
-            return answer
-        cache_key = f"kb:api:detail:{DETAIL_CACHE_VERSION}:{slug}:{etag}"
-        payload = generation.kept_get(cache_key)
-        if payload is None:
+        # The keyed-answer pipeline (kb.caching.answers): validators in the current
+        # publication state, the payload under its ETag, which names all of it.
+        def render():
             try:
                 document = queries.get_condition_document(slug=slug)
-            except (ArticleMoved, ArticleGone, ArticleNotFound):
-                return self._not_live(slug)
+            except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:
+                raise NotLive(slug) from exc
             serializer = ConditionDetailSerializer(
                 document,
                 context={"request": request, "page_url": page_url(document.condition.slug)},
             )
-            payload = serializer.data
-            if document.revision.pk == revision_id:
-                generation.kept_set(cache_key, payload)
-        response = Response(payload)
-        return conditional.set_validators(response, etag=etag, last_modified=last_modified)
+            return document.revision.pk, serializer.data
+
+        try:
+            return keyed_answer(
+                request,
+                name=f"api-detail:{slug}",
+                read_validators=lambda: _detail_validators(slug),
+                render=render,
+                respond=Response,
+            )
+        except NotLive:
+            return self._not_live(slug)
 
     @staticmethod
     def _not_live(slug: str):
@@ -194,15 +193,24 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
 
 
 @extend_schema(
-    summary="Publications and withdrawals, oldest first",
+    summary="Publications, withdrawals and moves, in commit order",
     description=(
-        "Every publication and withdrawal at or after `since` (all of them without it), "
-        "oldest first. Apply them in order: `published` → fetch the condition's api_url "
-        "again, `withdrawn` → delete your copy. Then ask again with `since` set to the "
-        "`time` of the last entry you applied (entries at exactly that time are repeated; "
-        "applying one twice is harmless)."
+        "Every publication, withdrawal and move (rename), in the order they were committed. "
+        "Apply them in order: `published` → fetch the condition's api_url again, "
+        "`withdrawn` → delete your copy (held under `slug` or one of `former_slugs`), "
+        "`moved` → re-key your copy from `previous_slug` to `slug`. Then ask again with "
+        "`after` set to the `cursor` of the last entry you applied: a change committed "
+        "later always comes after it, so nothing is skipped. `since` (an instant) is kept "
+        "for existing clients; entry times also grow in commit order, so `since` set to "
+        "the `time` of the last entry applied skips nothing either (entries at exactly "
+        "that time are repeated; applying one twice is harmless)."
     ),
     parameters=[
+        OpenApiParameter(
+            "after",
+            {"type": "string", "pattern": filters.CURSOR_PATTERN},
+            description="The `cursor` of the last change you applied.",
+        ),
         OpenApiParameter(
             "since",
             OpenApiTypes.DATETIME,
@@ -219,18 +227,26 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
 class ChangeListView(PartnerAPIMixin, ListAPIView):
     serializer_class = ChangeSerializer
 
+    def list(self, request, *args, **kwargs):
+        if state.current().due:
+            # A scheduled go-live has come and is not yet entered (cron does it each
+            # minute): enter it now, so the feed lists it from its go-live time on.
+            workflow.publish_scheduled()
+            state.forget()
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
         return filters.filter_changes(queries.public_changes(), self.request.query_params)
 
 
-def _detail_validators(slug: str) -> tuple[int, str, int] | None:
-    """(revision id, ETag, Last-Modified) of the live article at ``slug``; two queries."""
+def _detail_validators(slug: str) -> Validators | None:
+    """The validators of the live article at ``slug``; two queries."""
     key = get_page_key(slug=slug)
     if key is None:
         return None
     codes = queries.codes_of(slug=slug)
     etag, last_modified = conditional.keyed_detail_validators(key, slug=slug, codes=codes)
-    return key.revision_id, etag, last_modified
+    return Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
 
 
 @extend_schema(exclude=True)

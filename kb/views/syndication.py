@@ -6,6 +6,8 @@ links built from ``SITE_URL``.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -41,10 +43,22 @@ def robots(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+def entry_id(revision) -> str:
+    """A tag URI (RFC 4151) that never changes: made from the condition's id and the
+    revision's number, not from the slug, so a rename leaves every entry id as it was
+    (RFC 4287 §4.2.6)."""
+    authority = urlsplit(settings.SITE_URL).hostname or "localhost"
+    condition = revision.condition
+    day = f"{condition.created_at:%Y-%m-%d}"
+    return f"tag:{authority},{day}:condition/{condition.pk}/revision/{revision.number}"
+
+
 @public_cache
 def updates_feed(request: HttpRequest) -> HttpResponse:
     """One entry per publication of a live article, newest first, with its change note."""
     revisions = list(published_for_listing()[:FEED_LENGTH])
+    for revision in revisions:
+        revision.entry_id = entry_id(revision)
     return render(
         request,
         "kb/feed.xml",

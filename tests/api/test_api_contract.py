@@ -239,7 +239,9 @@ def test_changes_feed_lists_publications_and_withdrawals_oldest_first(
         ("alpha", "withdrawn", 2),
         ("alpha", "published", 2),
     ]
-    assert {tuple(sorted(c)) for c in body["results"]} == {("action", "revision", "slug", "time")}
+    assert {tuple(sorted(c)) for c in body["results"]} == {
+        ("action", "cursor", "former_slugs", "previous_slug", "revision", "slug", "time")
+    }
     assert dt.datetime.fromisoformat(body["results"][0]["time"]) == dt.datetime(
         2024, 1, 1, 10, tzinfo=dt.UTC
     )
