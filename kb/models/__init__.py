@@ -9,6 +9,7 @@
 - ``notification``: the e-mail outbox, sent after commit.
 - ``search``: each approved revision's search document, written once.
 - ``feedback``: readers' reports of inaccuracies.
+- ``ratelimit``: fixed-window request counts when no Redis is configured (``kb.ratelimit``).
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
@@ -21,6 +22,7 @@ from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
+from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
@@ -38,6 +40,7 @@ __all__ = [
     "FeedbackStatus",
     "Notification",
     "NotificationKind",
+    "RateLimitCounter",
     "PublicChange",
     "Reference",
     "ReferenceKind",
