@@ -61,6 +61,7 @@ def test_warm_public_answers_cost_no_query(client, live, django_assert_num_queri
     assert "Cramp" in second[urls[-1]].content.decode()  # the search found it
 
 
+@pytest.mark.usefixtures("counts_in_cache")
 def test_warm_api_answers_cost_no_query(api, live, django_assert_num_queries):
     urls = ["/api/v1/conditions/cramp/", "/api/v1/conditions/?page_size=50"]
     first = {url: api.get(url) for url in urls}
