@@ -12,12 +12,13 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, connections
 from django.test import Client
 
 from accounts.models import Partner, PartnerAPIKey
@@ -204,6 +205,31 @@ def test_a_window_opened_by_another_process_meanwhile_is_counted_in(monkeypatch)
         monkeypatch.undo()
         assert not ratelimit.hit(**hit).allowed
     assert RateLimitCounter.objects.get().count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_processes_never_count_past_the_limit():
+    """Many connections opening and filling one window at once: exactly ``limit`` pass."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent connections need PostgreSQL")
+    hit = {"scope": "test", "subject": "s", "limit": 17, "period": 3600}
+    start, results = threading.Barrier(8), []
+
+    def worker():
+        try:
+            start.wait()
+            results.extend(ratelimit.hit(**hit).allowed for _ in range(5))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    with time_machine.travel("2025-03-01T12:00:00Z", tick=False):  # one window for all
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(results) == 40 and results.count(True) == 17
+    assert RateLimitCounter.objects.get().count == 17
 
 
 # --- a failing store lets the request through -------------------------------------------
