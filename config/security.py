@@ -3,8 +3,8 @@
 - ``ContentSecurityPolicyMiddleware``: django-csp's middleware with a per-path adjustment, so
   the public site and the partner API keep the strict policy while the Django admin may use
   inline styles.
-- ``client_ip``: the address that sign-in lockouts count against, taken from
-  ``X-Forwarded-For`` only when the deployment says how many proxies it trusts.
+- ``client_ip``: the address that sign-in lockouts and reader-report limits count against,
+  taken from ``X-Forwarded-For`` only when the deployment says how many proxies it trusts.
 - ``lockout_response``: the page a locked-out editor sees, saying when to try again and whom
   to ask.
 """
@@ -46,7 +46,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address for sign-in lockouts.
+    """The client's address, for sign-in lockouts and reader-report limits.
 
     ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` is set: then each of that many proxies has
     appended the address it saw to ``X-Forwarded-For``, so the client is the entry that many

@@ -331,3 +331,10 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 # Who a locked-out editor should ask to unlock the account (shown on the lockout page).
 KB_DESK_CONTACT_EMAIL = env_str("KB_DESK_CONTACT_EMAIL")
+
+# --- Rate limits --------------------------------------------------------------------------
+# Where reader reports (FEEDBACK_RATE_PER_HOUR) and partner keys (each partner's rate) are
+# counted (kb/ratelimit.py). Every process must count together: in Redis when the default
+# cache is Redis, otherwise in the database (a local-memory cache is per process, so two
+# gunicorn workers would each grant the whole allowance).
+RATE_LIMIT_STORE = "cache" if "redis" in CACHES["default"]["BACKEND"].lower() else "database"

@@ -1,8 +1,10 @@
 """Reader feedback: validation, spam and abuse controls, and routing to a reviewer.
 
 - The honeypot field is invisible to people; a bot that fills it is thanked and ignored.
-- Each IP address may send ``FEEDBACK_RATE_PER_HOUR`` reports an hour (counted in the
-  shared cache under a hash of the address, so no address is stored).
+- Each reader's address (``config.security.client_ip``: the connecting address, or the
+  one the trusted proxies report) may send ``FEEDBACK_RATE_PER_HOUR`` reports an hour,
+  counted by ``kb.ratelimit`` in the store every process shares (Redis, else the
+  database) under a keyed hash of the address, so no address is stored.
 - The report is tied to the revision the reader saw when that is still a published or
   formerly published revision of the condition, and assigned to the reviewer who approved
   it.
@@ -10,12 +12,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 
+from kb import ratelimit
 from kb.models import ChangeAction, Feedback, PublicChange, Revision
 from kb.selectors import Article
 
@@ -50,21 +50,11 @@ class FeedbackForm(forms.Form):
         return bool(self.cleaned_data.get("website"))
 
 
-def _rate_key(ip: str) -> str:
-    digest = hashlib.sha256((settings.SECRET_KEY + ip).encode()).hexdigest()[:32]
-    return f"kb:feedback-rate:{digest}"
-
-
-def allow_report(*, ip: str) -> bool:
-    """Count a report from ``ip``; False once the hourly allowance is used."""
-    key = _rate_key(ip)
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.FEEDBACK_RATE_PER_HOUR
+def count_report(*, ip: str) -> ratelimit.Decision:
+    """Count a report from the reader at ``ip``; refused once the hour's allowance is used."""
+    return ratelimit.hit(
+        scope="feedback", subject=ip, limit=settings.FEEDBACK_RATE_PER_HOUR, period=3600
+    )
 
 
 def seen_revision(*, article: Article, number: str | None) -> Revision:

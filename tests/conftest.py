@@ -23,6 +23,14 @@ def _clear_cache():
 
 
 @pytest.fixture
+def counts_in_cache(settings):
+    """Rate-limit counts in the cache, as with Redis in production: query budgets then
+    measure the answer alone (the database store's one UPDATE per request is covered in
+    tests/hardening/test_rate_limits.py)."""
+    settings.RATE_LIMIT_STORE = "cache"
+
+
+@pytest.fixture
 def author(db):
     return UserFactory(username="alice", display_name="Alice Author", role=AUTHOR)
 

@@ -10,6 +10,7 @@
 - ``search``: each approved revision's search document, written once.
 - ``publication``: the database's identity and publication sequence, what decides freshness.
 - ``feedback``: readers' reports of inaccuracies.
+- ``ratelimit``: fixed-window request counts when no Redis is configured (``kb.ratelimit``).
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
@@ -23,6 +24,7 @@ from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
 from kb.models.publication import PublicationState
+from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
@@ -40,6 +42,7 @@ __all__ = [
     "FeedbackStatus",
     "Notification",
     "NotificationKind",
+    "RateLimitCounter",
     "PublicChange",
     "PublicationState",
     "Reference",

@@ -6,12 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from kb.feedback import FeedbackForm, allow_report, record_feedback, seen_revision
+from config.security import client_ip
+from kb.feedback import FeedbackForm, count_report, record_feedback, seen_revision
 from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_published_article
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @never_cache
@@ -27,8 +24,11 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not form.is_spam:
-            if not allow_report(ip=_client_ip(request)):
-                return render(request, "kb/feedback_limited.html", {"article": art}, status=429)
+            decision = count_report(ip=client_ip(request))
+            if not decision.allowed:
+                limited = render(request, "kb/feedback_limited.html", {"article": art}, status=429)
+                limited["Retry-After"] = str(decision.retry_after)
+                return limited
             record_feedback(
                 article=art,
                 revision=revision,

@@ -128,6 +128,7 @@ def test_last_used_is_recorded_at_most_once_a_minute(api, api_key, live):
     assert stored.last_used_at == dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
 
 
+@pytest.mark.usefixtures("counts_in_cache")
 def test_recording_use_writes_once_per_minute(api, live, django_assert_num_queries):
     api.get("/api/v1/changes/")
     with django_assert_num_queries(3):  # state, count, page (the key is known): no UPDATE

@@ -67,6 +67,7 @@ def test_warm_public_answers_cost_one_query_the_state(client, live, django_asser
     assert "Cramp" in second[urls[-1]].content.decode()  # the search found it
 
 
+@pytest.mark.usefixtures("counts_in_cache")
 def test_warm_api_answers_cost_one_query_the_state(api, live, django_assert_num_queries):
     urls = ["/api/v1/conditions/cramp/", "/api/v1/conditions/?page_size=50"]
     first = {url: api.get(url) for url in urls}
@@ -127,18 +128,19 @@ def test_a_reader_report_leaves_the_publication_state_alone(client, live):
     assert state.read() == before
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_numbers_grow_within_a_transaction_and_readers_get_the_last(live):
     before = state.read().sequence
+    waiting = len(connection.run_on_commit)
     with transaction.atomic():
         Condition.objects.filter(pk=live.condition_id).update(slug="cramp")
-        Reference.objects.filter(key="smith2020").update(retracted=True)
-        taken = [f.sequence for _, f, _ in connection.run_on_commit if isinstance(f, _Advanced)]
+        Reference.objects.filter(key="smith2020").update(title="Cramp trial, corrected")
+        taken = [
+            f.sequence for _, f, _ in connection.run_on_commit[waiting:] if isinstance(f, _Advanced)
+        ]
     assert len(taken) == 2 and before < taken[0] < taken[1]
     assert state.read().sequence == taken[-1]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_answer_cached_before_a_commit_is_not_served_after_it(live):
     """Another process may fill the cache while a change is under way, from the rows it
     still sees as they were: it files them under the state it read, which the commit
