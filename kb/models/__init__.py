@@ -21,7 +21,7 @@ from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
-from kb.models.reference import Reference, ReferenceKind
+from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
 from kb.models.search import SearchDocument
@@ -40,6 +40,8 @@ __all__ = [
     "NotificationKind",
     "PublicChange",
     "Reference",
+    "ReferenceAction",
+    "ReferenceEvent",
     "ReferenceKind",
     "Review",
     "Revision",
