@@ -125,7 +125,7 @@ def test_a_reader_report_leaves_the_generation_alone(client, live):
 def test_one_bump_after_commit_however_many_writes(live):
     with transaction.atomic():
         Condition.objects.filter(pk=live.condition_id).update(slug="cramp")
-        Reference.objects.filter(key="smith2020").update(retracted=True)
+        Reference.objects.filter(key="smith2020").update(title="Cramp trial, corrected")
         pending = [f for _, f, _ in connection.run_on_commit if f is generation.bump]
     assert pending == [generation.bump]
 
