@@ -663,6 +663,10 @@ def set_retraction(*, reference: Reference, by, retracted: bool, note: str) -> R
     snapshot approved with them), so this shows at once on every page and in the API that
     cites the record, and ``retraction_changed_at`` moves their ETag. Unflagging clears
     the public note; both notes stay in the record's ``ReferenceEvent`` log.
+
+    The decision is logged once, on the record (``ReferenceEvent``), not as a
+    ``WorkflowEvent`` per citing condition: it is not a move of any article, and the
+    articles it reaches are derived from the citations when needed (see the model).
     """
     refusal = retraction_refusal(by)
     if refusal:
