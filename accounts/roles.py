@@ -7,7 +7,9 @@ here is the single source of truth: the data migrations and ``sync_roles`` read 
 - Medical reviewers judge: they read everything, approve or send back. They hold no
   change permission on revisions, so the four-eyes rule (I3) is structural as well as
   checked in the workflow.
-- Both authors and reviewers maintain the reference library (reviewers flag retractions).
+- Both authors and reviewers maintain the reference library; edits reach live pages only
+  through a new approved revision. Only reviewers flag or unflag retractions
+  (``kb.flag_retraction``), which reach live pages at once.
 - Reviewers and publishers triage reader feedback; authors can read it.
 - Publishers run the library: they rename and relate conditions, keep their clinical codes,
   withdraw or restore them and manage partner sites and their API keys, but neither write
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kb.approve_revision",
         "kb.request_changes_revision",
         "kb.change_reference",
+        "kb.flag_retraction",
         "kb.change_feedback",
     ],
     PUBLISHER: _READ

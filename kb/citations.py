@@ -3,14 +3,21 @@
 Authors cite with ``[@key]`` or ``[@key1; @key2]``. References are numbered in order of
 first citation across the whole article (Vancouver), and the ``Citation`` rows of a
 revision are derived from its text by ``sync_citations`` so they never drift from it.
+
+At approval ``freeze_citations`` stores on each row a snapshot of the cited record's
+bibliographic data (I9): an approved revision shows its references as they were approved
+(``approved_reference``), whatever happens to the library later, except the retraction
+flag and note, which are read live (safety).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -95,6 +102,80 @@ def sync_citations(*, revision) -> None:
             wanted.append(Citation(revision=revision, reference=known[key], number=len(wanted) + 1))
     Citation.objects.filter(revision=revision).delete()
     Citation.objects.bulk_create(wanted)
+
+
+#: What a snapshot keeps of a record: everything a reader sees but the retraction flag and
+#: note (read live). The 0006 migration backfilled snapshots with exactly this shape; a
+#: change here makes ``records_changed_since_approval`` report every older snapshot.
+SNAPSHOT_FIELDS = (
+    "key", "kind", "authors", "editors", "title", "container_title", "publisher", "place",
+    "edition", "year", "month", "day", "volume", "issue", "pages", "doi", "pmid", "pmcid",
+    "url", "accessed_on", "in_press",
+)  # fmt: skip
+
+
+def reference_snapshot(reference) -> dict[str, Any]:
+    """The record's bibliographic data as plain JSON (``accessed_on`` as an ISO date)."""
+    data = {name: getattr(reference, name) for name in SNAPSHOT_FIELDS}
+    if isinstance(data["accessed_on"], dt.date):
+        data["accessed_on"] = data["accessed_on"].isoformat()
+    return data
+
+
+@transaction.atomic
+def freeze_citations(*, revision) -> None:
+    """Store on each citation the cited record as it is now (called by ``approve`` only).
+
+    Runs while the revision is still in review, right before its status flips; the cited
+    records are locked so the snapshot is what is committed. Afterwards the immutability
+    guard keeps the rows (and so the snapshots) as they are.
+    """
+    from kb.models import Citation, Reference
+
+    citations = list(Citation.objects.filter(revision=revision))
+    references = Reference.objects.select_for_update().in_bulk([c.reference_id for c in citations])
+    for citation in citations:
+        citation.snapshot = reference_snapshot(references[citation.reference_id])
+    Citation.objects.bulk_update(citations, ["snapshot"])
+
+
+class FrozenReference:
+    """A cited record as approved: the snapshot's data with the live retraction flag.
+
+    Duck-types ``Reference`` for the formatter (``kb.vancouver``), the templates and the
+    API serializer.
+    """
+
+    def __init__(self, snapshot: dict[str, Any], live) -> None:
+        for name in SNAPSHOT_FIELDS:
+            setattr(self, name, snapshot.get(name))
+        accessed = self.accessed_on
+        self.accessed_on = dt.date.fromisoformat(accessed) if isinstance(accessed, str) else None
+        self.authors = self.authors or []
+        self.editors = self.editors or []
+        self.pk = self.id = live.pk
+        self.retracted = live.retracted
+        self.retraction_note = live.retraction_note
+
+    @property
+    def first_author_family(self) -> str:
+        for author in self.authors:
+            return author.get("family") or author.get("literal") or ""
+        return ""
+
+    def __repr__(self) -> str:
+        return f"<FrozenReference {self.key}>"
+
+
+def approved_reference(citation):
+    """What readers see of one citation of an approved revision (its ``reference`` loaded).
+
+    A citation without a snapshot (none should remain after the 0006 backfill) shows the
+    live record rather than nothing.
+    """
+    if citation.snapshot is None:
+        return citation.reference
+    return FrozenReference(citation.snapshot, citation.reference)
 
 
 def _ascii_slug(text: str) -> str:

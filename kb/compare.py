@@ -554,9 +554,9 @@ def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:
             .select_related("reference")
             .order_by("revision_id", "number")
         ):
-            recorded[citation.revision_id].append(
-                (citation.reference.key, citation.reference.title)
-            )
+            # The title as approved (I9), not as the library has it now.
+            title = (citation.snapshot or {}).get("title") or citation.reference.title
+            recorded[citation.revision_id].append((citation.reference.key, title))
 
     draft_keys = {
         r.pk: list(number_keys(bodies[r.pk])) for r in revisions if r.pk not in approved_ids

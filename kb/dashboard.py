@@ -28,9 +28,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kb.citations import SNAPSHOT_FIELDS, reference_snapshot
 from kb.models import (
     Citation,
     Condition,
@@ -243,6 +244,65 @@ class RetractionFlag:
 
 
 @dataclass(frozen=True)
+class ChangedSinceApproval:
+    """A live article citing an older version of library records than the library holds.
+
+    Readers still see the version approved with the article (I9); a reviewer decides
+    whether the change matters and, if so, starts a new draft (which cites the record as
+    it is now) and approves it.
+    """
+
+    condition_id: int
+    slug: str
+    name: str
+    revision_number: int
+    #: (reference key, the fields that differ from the approved snapshot), by number.
+    changes: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def reference_keys(self) -> list[str]:
+        return [key for key, _ in self.changes]
+
+
+def records_changed_since_approval(*, reference=None) -> list[ChangedSinceApproval]:
+    """Live articles whose approved references differ from the library now (one query).
+
+    Candidates are the live citations whose record was written after the revision was
+    approved (in SQL, so the rows read stay few); each candidate's snapshot is then compared
+    with the record, so a retraction flag (read live anyway) or an edit undone does not
+    count. ``reference`` narrows it to the articles citing that record.
+    """
+    citations = Citation.objects.filter(
+        revision__in=published_revisions().values("pk"),
+        snapshot__isnull=False,
+        reference__updated_at__gt=F("revision__approved_at"),
+    )
+    if reference is not None:
+        citations = citations.filter(reference=reference)
+    citations = citations.select_related("reference", "revision__condition").order_by(
+        "revision__name", "revision_id", "number"
+    )
+    articles: dict[int, ChangedSinceApproval] = {}
+    for citation in citations:
+        now = reference_snapshot(citation.reference)
+        changed = [f for f in SNAPSHOT_FIELDS if now.get(f) != citation.snapshot.get(f)]
+        if not changed:
+            continue
+        revision = citation.revision
+        article = articles.setdefault(
+            revision.pk,
+            ChangedSinceApproval(
+                condition_id=revision.condition_id,
+                slug=revision.condition.slug,
+                name=revision.name,
+                revision_number=revision.number,
+            ),
+        )
+        article.changes.append((citation.reference.key, changed))
+    return list(articles.values())
+
+
+@dataclass(frozen=True)
 class FeedbackFlag:
     """A condition with open reader feedback."""
 
@@ -311,6 +371,7 @@ class Dashboard:
     retracted: list[RetractionFlag]
     feedback: list[FeedbackFlag]
     can_approve: bool
+    changed_references: list[ChangedSinceApproval] = field(default_factory=list)
 
     @property
     def flagged_count(self) -> int:
@@ -344,4 +405,5 @@ def review_dashboard(*, user, today: dt.date | None = None) -> Dashboard:
         retracted=retraction_flags(),
         feedback=feedback_flags(user=user),
         can_approve=user.has_perm(PERM_APPROVE),
+        changed_references=records_changed_since_approval(),
     )

@@ -1,7 +1,8 @@
 """Export and import of the whole library as documented, versioned JSON.
 
-The file holds every condition with every revision (any status), its sections, reviews and
-workflow events, the reference library, and the people involved referred to by username.
+The file holds every condition with every revision (any status), its sections, citations
+(with the snapshot of each reference as approved, I9), reviews and workflow events, the
+reference library with its retraction log, and the people involved referred to by username.
 Exporting, importing into an empty database and exporting again gives a byte-identical
 file: output order is fixed and every stored value is written.
 
@@ -23,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from kb.citations import number_keys
+from kb.citations import number_keys, reference_snapshot
 from kb.models import (
     ChangeAction,
     Citation,
@@ -33,6 +34,8 @@ from kb.models import (
     ConditionSlug,
     PublicChange,
     Reference,
+    ReferenceAction,
+    ReferenceEvent,
     Review,
     Revision,
     RevisionStatus,
@@ -88,7 +91,7 @@ def export_library() -> dict[str, Any]:
         qs = (
             condition.revisions.order_by("number")
             .select_related("created_by", "approved_by", "based_on")
-            .prefetch_related("edited_by", "sections", "reviews__reviewer")
+            .prefetch_related("edited_by", "sections", "reviews__reviewer", "citations__reference")
         )
         for rev in qs:
             revisions.append(
@@ -117,6 +120,14 @@ def export_library() -> dict[str, Any]:
                             "body": s.body,
                         }
                         for s in sorted(rev.sections.all(), key=lambda s: (s.position, s.pk))
+                    ],
+                    "citations": [
+                        {
+                            "number": c.number,
+                            "key": c.reference.key,
+                            "snapshot": _sorted(c.snapshot),
+                        }
+                        for c in sorted(rev.citations.all(), key=lambda c: c.number)
                     ],
                     "reviews": [
                         {
@@ -183,8 +194,21 @@ def export_library() -> dict[str, Any]:
         )
 
     references = [
-        {**{f: getattr(ref, f) for f in REFERENCE_FIELDS}, "accessed_on": _d(ref.accessed_on)}
-        for ref in Reference.objects.order_by("key")
+        {
+            **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
+            "accessed_on": _d(ref.accessed_on),
+            "retraction_changed_at": _dt(ref.retraction_changed_at),
+            "events": [
+                {
+                    "actor": who(e.actor),
+                    "action": e.action,
+                    "note": e.note,
+                    "created_at": _dt(e.created_at),
+                }
+                for e in sorted(ref.events.all(), key=lambda e: (e.created_at, e.pk))
+            ],
+        }
+        for ref in Reference.objects.order_by("key").prefetch_related("events__actor")
     ]
     User = get_user_model()
     users = [
@@ -203,6 +227,11 @@ def export_library() -> dict[str, Any]:
         "references": references,
         "conditions": conditions,
     }
+
+
+def _sorted(snapshot: dict | None) -> dict | None:
+    """A snapshot with its keys in a fixed order (PostgreSQL's jsonb keeps its own)."""
+    return None if snapshot is None else {k: snapshot[k] for k in sorted(snapshot)}
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -309,6 +338,14 @@ def _check(data: Any) -> list[str]:
         c.text(r, "title", where, blank=False)
         c.choice(r, "kind", where, set(ReferenceKind.values))
         c.day(r, "accessed_on", where)
+        c.when(r, "retraction_changed_at", where)
+        for k, raw_e in enumerate(c.items(r, "events", where, required=False)):
+            ew = f"{where}.events[{k}]"
+            e = c.obj(raw_e, ew)
+            user(e, "actor", ew, required=False)
+            c.choice(e, "action", ew, set(ReferenceAction.values))
+            c.text(e, "note", ew)
+            c.when(e, "created_at", ew, required=True)
 
     slugs = set()
     for i, raw in enumerate(c.items(data, "conditions", "")):
@@ -360,6 +397,16 @@ def _check(data: Any) -> list[str]:
                 c.text(s, "body", sw)
                 if not isinstance(s.get("position"), int) or s["position"] < 0:
                     c.fail(f"{sw}.position", "expected a whole number")
+            for k, raw_c in enumerate(c.items(rev, "citations", rw, required=False)):
+                cw = f"{rw}.citations[{k}]"
+                cit = c.obj(raw_c, cw)
+                if cit.get("key") not in keys:
+                    c.fail(f"{cw}.key", f"{cit.get('key')!r} is not in the references list")
+                if cit.get("number") != k + 1:
+                    c.fail(f"{cw}.number", f"expected {k + 1}, numbered in order")
+                snapshot = cit.get("snapshot")
+                if snapshot is not None and not isinstance(snapshot, dict):
+                    c.fail(f"{cw}.snapshot", "expected an object or null")
             for k, raw_r in enumerate(c.items(rev, "reviews", rw)):
                 vw = f"{rw}.reviews[{k}]"
                 r = c.obj(raw_r, vw)
@@ -467,10 +514,20 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             fields = {f: r.get(f) for f in REFERENCE_FIELDS if f in r}
             for blankable in ("doi", "pmid"):
                 fields[blankable] = fields.get(blankable) or None
+            changed = r.get("retraction_changed_at")
             existing = Reference.objects.create(
                 **{k: v for k, v in fields.items() if v is not None or k in ("doi", "pmid")},
                 accessed_on=parse_date(r["accessed_on"]) if r.get("accessed_on") else None,
+                retraction_changed_at=parse_datetime(changed) if changed else None,
             )
+            ReferenceEvent.objects.bulk_create(
+                [
+                    ReferenceEvent(reference=existing, actor=users.get(e.get("actor")),
+                                   action=e["action"], note=e.get("note") or "",
+                                   created_at=parse_datetime(e["created_at"]))
+                    for e in r.get("events") or []
+                ]
+            )  # fmt: skip
         refs[existing.key] = existing
 
     when = parse_datetime
@@ -508,17 +565,25 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                 published_at=when(rev["published_at"]) if rev.get("published_at") else None,
             )
             by_number[revision.number] = revision
+            approved = revision.status == RevisionStatus.APPROVED
             counts["revisions"] += 1
             revision.edited_by.add(*[users[name] for name in rev.get("edited_by") or []])
             sections = Section.objects.bulk_create(
                 [Section(revision=revision, **s) for s in rev["sections"]]
             )
             counts["sections"] += len(sections)
-            numbers = number_keys(s["body"] for s in rev["sections"])
-            cited = [refs[k] for k in sorted(numbers, key=numbers.get) if k in refs]
+            if "citations" in rev:  # as recorded, snapshots included (I9)
+                cited = [(refs[c["key"]], c.get("snapshot")) for c in rev["citations"]]
+            else:  # an older file: derived from the text, snapshot of the library as it is
+                numbers = number_keys(s["body"] for s in rev["sections"])
+                cited = [
+                    (refs[k], reference_snapshot(refs[k]) if approved else None)
+                    for k in sorted(numbers, key=numbers.get)
+                    if k in refs
+                ]
             Citation.objects.bulk_create(
-                [Citation(revision=revision, reference=ref, number=n)
-                 for n, ref in enumerate(cited, start=1)]
+                [Citation(revision=revision, reference=ref, number=n, snapshot=snapshot)
+                 for n, (ref, snapshot) in enumerate(cited, start=1)]
             )  # fmt: skip
             for r in rev["reviews"]:
                 Review.objects.create(

@@ -5,6 +5,11 @@ title + year; a match is reported, not duplicated, and the existing record is le
 is (editors may have corrected it). Records that cannot be read are reported with their
 position and reason and do not stop the others. A file that cannot be read at all raises
 ``UnreadableFile`` before anything is written.
+
+A new record whose source marks it retracted (PubMed's "Retracted Publication") comes in
+flagged, and that is logged as a ``ReferenceEvent`` (``kb.workflow.record_imported_retraction``):
+nothing cites a new record, so no page changes. An existing record is never touched, so an
+import never flags or unflags one: that is ``kb.workflow.set_retraction``'s job.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ def import_references(
     filename: str = "",
     file_format: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    by=None,
 ) -> ImportReport:
     """Parse ``text`` and add its new references to the library; see the module docstring."""
     if file_format is None:
@@ -110,14 +116,14 @@ def import_references(
         report.lines.append(ImportLine(error.position, "skipped", reason=error.message))
     total = len(result.records)
     for done, record in enumerate(result.records, start=1):
-        report.lines.append(_import_one(record.position, record.data, record.key))
+        report.lines.append(_import_one(record.position, record.data, record.key, user=by))
         if progress:
             progress(done, total)
     report.lines.sort(key=lambda line: line.position)
     return report
 
 
-def _import_one(position: int, data: ReferenceData, key: str) -> ImportLine:
+def _import_one(position: int, data: ReferenceData, key: str, *, user=None) -> ImportLine:
     if not (data.title or "").strip():
         return ImportLine(position, "skipped", reason="The record has no title.")
     existing, by = find_existing(data)
@@ -131,6 +137,12 @@ def _import_one(position: int, data: ReferenceData, key: str) -> ImportLine:
         with transaction.atomic():
             ref.full_clean(exclude=["key"] if not ref.key else None, validate_unique=False)
             ref.save()
+            if ref.retracted:
+                from kb.workflow import record_imported_retraction
+
+                record_imported_retraction(
+                    reference=ref, by=user, note="Marked as retracted by the imported record."
+                )
     except IntegrityError as exc:
         return ImportLine(position, "skipped", title=data.title, reason=f"Not saved: {exc}")
     except Exception as exc:  # ValidationError from full_clean: report, keep going

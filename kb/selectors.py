@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kb.changelog import PublicHistory, public_history
-from kb.citations import cited_keys, number_keys, resolve_keys
+from kb.citations import approved_reference, cited_keys, number_keys, resolve_keys
 from kb.models import Condition, ConditionSlug, Review, Revision, RevisionStatus, Section
 from kb.rendering import RenderedArticle, render_article
 
@@ -112,13 +112,17 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
     if revision.is_approved:
         # Approved text keeps the references it was approved with (its Citation rows, made
         # at approval in order of first citation), matched to the markers by position, so no
-        # later change to the library can break or change a published list (I2, I7).
+        # later change to the library can break or change a published list (I2, I7), and
+        # shows each as it was approved (the citation's snapshot), but for the retraction
+        # flag and note, read live from the record in the same query (I9).
         citations = list(revision.citations.select_related("reference").order_by("number"))
         keys = list(number_keys(s.body for s in sections))
         if len(keys) == len(citations):
-            references = {key: c.reference for key, c in zip(keys, citations, strict=True)}
+            references = {
+                key: approved_reference(c) for key, c in zip(keys, citations, strict=True)
+            }
         else:  # approved before citations were recorded at approval
-            references = {c.reference.key: c.reference for c in citations}
+            references = {c.reference.key: approved_reference(c) for c in citations}
     else:
         references = resolve_keys(key for s in sections for key in cited_keys(s.body))
     review = (
@@ -168,9 +172,10 @@ class PageKey:
     """What a published article page depends on, read in one query.
 
     The revision never changes (I2), so the rendered page is a pure function of these
-    values: its latest review, the newest change to a reference it cites (a retraction)
-    and which related conditions are live. They name the cached page and make its ETag, so a
-    warm page costs this one query and is right the instant anything it shows changes —
+    values: its latest review, the newest retraction flag change of a reference it cites
+    (the one library change that reaches a live page: the rest is the snapshot approved
+    with it) and which related conditions are live. They name the cached page and make its
+    ETag, so a warm page costs this one query and is right the instant anything it shows changes —
     across processes, whatever the cache backend.
     """
 
@@ -200,7 +205,7 @@ def get_page_key(*, slug: str) -> PageKey | None:
         Citation.objects.filter(revision=OuterRef("pk"))
         .order_by()
         .values("revision")
-        .annotate(newest=Max("reference__updated_at"))
+        .annotate(newest=Max("reference__retraction_changed_at"))
         .values("newest")
     )
     related = (

@@ -25,6 +25,11 @@ Every publication, withdrawal and rename also writes a ``PublicChange`` (the par
 changes feed), in the same transaction. Every transition that changes what readers see
 first advances the database's publication state (``kb.models.publication.advance``): that
 row is the first each of them locks, so they never wait on each other in opposite orders.
+
+Approval also freezes what the revision shows of its references (``Citation.snapshot``,
+I9). The one change to the reference library that reaches readers without a new approval
+is a retraction flag: ``set_retraction`` (medical reviewers, with a note, logged as a
+``ReferenceEvent``), with ``retraction_refusal`` the single rule on who may.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kb.citations import sync_citations
+from kb.citations import freeze_citations, sync_citations
 from kb.exceptions import (
     ContentProblems,
     FourEyesViolation,
@@ -48,6 +53,9 @@ from kb.models import (
     ChangeAction,
     Condition,
     PublicChange,
+    Reference,
+    ReferenceAction,
+    ReferenceEvent,
     Review,
     Revision,
     RevisionStatus,
@@ -69,6 +77,7 @@ PERM_START_DRAFT = "kb.add_revision"
 PERM_WITHDRAW = "kb.withdraw_condition"
 PERM_RESTORE = "kb.restore_condition"
 PERM_RECONFIRM = PERM_APPROVE  # confirming text is still right is a medical review
+PERM_FLAG_RETRACTION = "kb.flag_retraction"
 
 
 @dataclass(frozen=True)
@@ -277,6 +286,10 @@ def approve(
     next_review_due = next_review_due or default_next_review_due(reviewed_on)
     if next_review_due <= reviewed_on:
         raise ContentProblems("The next review must fall due after the review date.")
+
+    # What readers will see of the references is what the reviewer approved (I9): frozen
+    # now, while the rows may still be written; the immutability guard holds them after.
+    freeze_citations(revision=locked)
 
     now = publication.at  # grows in commit order, like the partner feed
     if go_live_at is not None:
@@ -491,6 +504,7 @@ def reconfirm(
         to_status="live",
         comment=(note or "").strip() or f"Next review due {next_review_due:%d %B %Y}.",
     )
+    _public_change(locked, live, ChangeAction.UPDATED)  # partners refetch the review dates
     _refresh(condition)
     return review
 
@@ -648,3 +662,90 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
     )
     _refresh(condition)
     return locked
+
+
+# --- retractions: the one library change that reaches readers at once (I9) ------------------
+
+
+def retraction_refusal(user) -> str:
+    """Why ``user`` may not flag or unflag a retraction ('' when they may).
+
+    The one rule, used by the desk (read-only fields, the flag form) and by
+    ``set_retraction``: a retraction changes what every live page citing the record shows
+    at once, without a new approval, so it is a medical reviewer's decision.
+    """
+    if not (user and user.is_active and user.has_perm(PERM_FLAG_RETRACTION)):
+        return "Only a medical reviewer can flag or unflag a retraction."
+    return ""
+
+
+def may_set_retraction(user) -> bool:
+    return not retraction_refusal(user)
+
+
+@transaction.atomic
+def set_retraction(*, reference: Reference, by, retracted: bool, note: str) -> ReferenceEvent:
+    """Flag a library record as retracted, or remove the flag; a note is required both ways.
+
+    Live pages read the flag and note live (the rest of what they show of a record is the
+    snapshot approved with them), so this shows at once on every page and in the API that
+    cites the record, and ``retraction_changed_at`` moves their ETag. Unflagging clears
+    the public note; both notes stay in the record's ``ReferenceEvent`` log.
+
+    The decision is logged once, on the record (``ReferenceEvent``), not as a
+    ``WorkflowEvent`` per citing condition: it is not a move of any article, and the
+    articles it reaches are derived from the citations when needed (see the model).
+    """
+    refusal = retraction_refusal(by)
+    if refusal:
+        raise NotPermitted(refusal)
+    note = (note or "").strip()
+    if not note:
+        raise ContentProblems(
+            "Give a note: say why the publication is flagged as retracted (e.g. the "
+            "journal's notice) or why the flag is removed."
+            if retracted
+            else "Give a note: say why the retraction flag is removed."
+        )
+    publication = advance()  # first lock of every public change: one lock order everywhere
+    locked = Reference.objects.select_for_update().get(pk=reference.pk)
+    if locked.retracted == bool(retracted):
+        raise TransitionNotAllowed(
+            "This reference is already flagged as retracted."
+            if retracted
+            else "This reference is not flagged as retracted."
+        )
+    now = publication.at
+    locked.retracted = bool(retracted)
+    locked.retraction_note = note if retracted else ""
+    locked.retraction_changed_at = now
+    from kb.models.reference import setting_retraction
+
+    with setting_retraction():
+        locked.save()
+    event = ReferenceEvent.objects.create(
+        reference=locked,
+        actor=by,
+        action=ReferenceAction.FLAG if retracted else ReferenceAction.UNFLAG,
+        note=note,
+        created_at=now,
+    )
+    # Partners refetch every live article that shows the notice (same revision).
+    from kb.selectors import published_revisions
+
+    for live in published_revisions().filter(citations__reference=locked).distinct():
+        _public_change(live.condition, live, ChangeAction.UPDATED)
+    _refresh(reference)
+    return event
+
+
+def record_imported_retraction(*, reference: Reference, by=None, note: str) -> ReferenceEvent:
+    """Log that a new record came in already flagged by its source (e.g. PubMed).
+
+    Not a flag decision: the record is new, so no article cites it and no page changes,
+    and dropping a retraction the source reports would be unsafe. Any later change of the
+    flag goes through ``set_retraction``.
+    """
+    return ReferenceEvent.objects.create(
+        reference=reference, actor=by, action=ReferenceAction.IMPORTED_RETRACTED, note=note
+    )

@@ -1,5 +1,11 @@
 """The shared reference library in the desk: search, filters, "cited in", duplicate
-warnings, import from reference-manager files, and lookup by DOI or PMID."""
+warnings, import from reference-manager files, and lookup by DOI or PMID.
+
+Edits to a record reach no live page (they show the version approved with them, I9); the
+page lists the live articles that cite an older version, so a reviewer can start a new
+draft. The retraction flag and note are read-only in the form for everyone: a medical
+reviewer changes them through "Flag as retracted" / "Remove retraction flag", a small form
+that requires a note and calls ``kb.workflow.set_retraction``."""
 
 from __future__ import annotations
 
@@ -7,11 +13,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from kb import workflow
+from kb.dashboard import records_changed_since_approval
+from kb.exceptions import KBError
 from kb.importers import PARSERS, UnreadableFile, decode_upload
 from kb.lookup import LookupFailed, LookupUnavailable, lookup
 from kb.models import Citation, Reference
@@ -65,7 +76,7 @@ class ReferenceForm(forms.ModelForm):
         fields = [
             "key", "kind", "authors", "title", "container_title", "editors", "edition",
             "place", "publisher", "year", "month", "day", "volume", "issue", "pages", "doi",
-            "pmid", "pmcid", "url", "accessed_on", "in_press", "retracted", "retraction_note",
+            "pmid", "pmcid", "url", "accessed_on", "in_press",
         ]  # fmt: skip
         widgets = {"title": forms.Textarea(attrs={"rows": 2})}
 
@@ -145,6 +156,15 @@ class CitedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RetractionForm(forms.Form):
+    retracted = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required. Flagging: the journal's notice (where, when). Removing the flag: "
+        "why it was wrong. Readers see the note of a flag next to the reference.",
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON; 5 MB at most."
@@ -180,7 +200,14 @@ class ReferenceAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "retracted", CitedFilter, "year")
     search_fields = ("key", "title", "authors", "doi", "pmid", "container_title")
-    readonly_fields = ("formatted", "cited_in")
+    readonly_fields = (
+        "formatted",
+        "cited_in",
+        "changed_since_approval",
+        "retracted",
+        "retraction_note",
+        "retraction_log",
+    )
     change_form_template = "admin/kb/reference/change_form.html"
     change_list_template = "admin/kb/reference/change_list.html"
     fieldsets = (
@@ -194,8 +221,8 @@ class ReferenceAdmin(admin.ModelAdmin):
             {"fields": ("year", "month", "day", "volume", "issue", "pages", "in_press")},
         ),  # fmt: skip
         ("Identifiers and links", {"fields": ("doi", "pmid", "pmcid", "url", "accessed_on")}),
-        ("Retraction", {"fields": ("retracted", "retraction_note")}),
-        ("As cited", {"fields": ("formatted", "cited_in")}),
+        ("Retraction", {"fields": ("retracted", "retraction_note", "retraction_log")}),
+        ("As cited", {"fields": ("formatted", "cited_in", "changed_since_approval")}),
     )
 
     def has_delete_permission(self, request, obj=None):
@@ -245,6 +272,63 @@ class ReferenceAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="Library record changed since approval")
+    def changed_since_approval(self, obj):
+        if not obj.pk:
+            return "—"
+        stale = records_changed_since_approval(reference=obj)
+        if not stale:
+            return "Every live article citing it shows it as it is now."
+        return format_html(
+            "<p>These live articles still show the version approved with them. Start a new "
+            "draft of each to bring the change to readers through review:</p><ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> (revision {}; changed: {})</li>',
+                (
+                    (
+                        reverse("admin:kb_condition_change", args=[item.condition_id]),
+                        item.name,
+                        item.revision_number,
+                        ", ".join(fields),
+                    )
+                    for item in stale
+                    for _, fields in item.changes
+                ),
+            ),
+        )
+
+    @admin.display(description="Retraction log")
+    def retraction_log(self, obj):
+        if not obj.pk:
+            return "—"
+        events = obj.events.select_related("actor").order_by("created_at", "id")
+        if not events:
+            return "Never flagged."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} — {} by {}: {}</li>",
+                (
+                    (
+                        f"{e.created_at:%Y-%m-%d %H:%M}",
+                        e.get_action_display(),
+                        e.actor.byline_name if e.actor else "import",
+                        e.note,
+                    )
+                    for e in events
+                ),
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {
+            "may_flag_retraction": workflow.may_set_retraction(request.user),
+            "retraction_refusal": workflow.retraction_refusal(request.user),
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         data = ReferenceData(title=obj.title, year=obj.year)
@@ -278,6 +362,13 @@ class ReferenceAdmin(admin.ModelAdmin):
                 f"This is already in the library as [{existing.key}] (same {by}).",
                 messages.WARNING,
             )
+        if data.retracted:
+            self.message_user(
+                request,
+                "The source marks this publication as retracted. After saving, a medical "
+                "reviewer must flag it (Flag as retracted) before any article cites it.",
+                messages.WARNING,
+            )
         fields = {k: v for k, v in data.__dict__.items() if v not in ("", None, [], False)}
         self.message_user(request, "Filled from the lookup: check before saving.", messages.INFO)
         return {**initial, **fields}
@@ -289,7 +380,12 @@ class ReferenceAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="kb_reference_import",
-            )
+            ),
+            path(
+                "<path:object_id>/retraction/",
+                self.admin_site.admin_view(self.retraction_view),
+                name="kb_reference_retraction",
+            ),
         ]
         return own + super().get_urls()
 
@@ -304,6 +400,7 @@ class ReferenceAdmin(admin.ModelAdmin):
                     text=form.cleaned_data["text"],
                     filename=form.cleaned_data["file"].name,
                     file_format=form.cleaned_data["format"] or None,
+                    by=request.user,
                 )
             except UnreadableFile as exc:
                 form.add_error("file", f"{exc} Nothing was imported.")
@@ -319,3 +416,43 @@ class ReferenceAdmin(admin.ModelAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/kb/reference/import.html", context)
+
+    # --- retraction: a medical reviewer's decision, with a note ---------------------------
+    def retraction_view(self, request, object_id):
+        """Flag or unflag one record (``kb.workflow.set_retraction``); works without JS."""
+        reference = get_object_or_404(Reference, pk=object_id)
+        refusal = workflow.retraction_refusal(request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
+        change_url = reverse("admin:kb_reference_change", args=[reference.pk])
+        form = RetractionForm(request.POST or None, initial={"retracted": not reference.retracted})
+        if request.method == "POST" and form.is_valid():
+            wanted = form.cleaned_data["retracted"]
+            try:
+                workflow.set_retraction(
+                    reference=reference, by=request.user, retracted=wanted,
+                    note=form.cleaned_data["note"],
+                )  # fmt: skip
+            except KBError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                done = "Flagged as retracted" if wanted else "Retraction flag removed"
+                self.message_user(
+                    request, f"{done}: [{reference.key}]. Live pages show it now.",
+                    messages.SUCCESS,
+                )  # fmt: skip
+                return HttpResponseRedirect(change_url)
+        flagging = not reference.retracted
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": ("Flag as retracted: " if flagging else "Remove retraction flag: ")
+            + reference.key,
+            "reference": reference,
+            "formatted": mark_safe(format_reference_html(reference)),  # noqa: S308
+            "flagging": flagging,
+            "form": form,
+            "change_url": change_url,
+            "live_count": reference.citations.filter(revision__live_for__isnull=False).count(),
+        }
+        return TemplateResponse(request, "admin/kb/reference/retraction.html", context)

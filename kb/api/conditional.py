@@ -3,9 +3,10 @@
 Detail: the ETag is ``"<revision id>-<latest review id>-<digest>"``. An approved revision
 never changes, so its id names the text; a re-review (same text, new reviewer and dates)
 changes the review id; the digest covers what can change around an unchanged revision:
-the slug, a correction to a cited reference (e.g. a retraction flag, via its
-``updated_at``), the clinical codes and the published related conditions.
-Last-Modified is the newest of publication, latest review and cited-reference change.
+the slug, a retraction flag change of a cited reference (via its
+``retraction_changed_at``; other edits of a record reach the article only with a new
+approved revision, I9), the clinical codes and the published related conditions.
+Last-Modified is the newest of publication, latest review and cited-reference retraction.
 
 List: the ETag digests what each listed item shows that can change (condition slug,
 revision id, latest review id) plus the total count, so a publication, withdrawal,

@@ -154,7 +154,8 @@ class ChangeSerializer(serializers.Serializer):
     slug = serializers.CharField(help_text="The condition's slug when the change was made.")
     action = serializers.ChoiceField(
         choices=ChangeAction.choices,
-        help_text="published: fetch the condition again; withdrawn: delete your copy (held "
+        help_text="published: fetch the condition again; updated: fetch it again too (same "
+        "revision; a new review or a retraction notice); withdrawn: delete your copy (held "
         "under `slug` or any of `former_slugs`); moved: the condition's address changed "
         "from `previous_slug` to `slug` (re-key your copy).",
     )

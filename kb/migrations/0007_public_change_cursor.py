@@ -84,6 +84,10 @@ class Migration(migrations.Migration):
                     ("published", "Published"),
                     ("withdrawn", "Withdrawn"),
                     ("moved", "Moved to a new address"),
+                    (
+                        "updated",
+                        "Updated around the same revision (a review, a retraction notice)",
+                    ),
                 ],
                 max_length=12,
             ),

@@ -25,7 +25,7 @@ from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
 from kb.models.publication import PublicationState
 from kb.models.ratelimit import RateLimitCounter
-from kb.models.reference import Reference, ReferenceKind
+from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
 from kb.models.search import SearchDocument
@@ -46,6 +46,8 @@ __all__ = [
     "PublicChange",
     "PublicationState",
     "Reference",
+    "ReferenceAction",
+    "ReferenceEvent",
     "ReferenceKind",
     "Review",
     "Revision",

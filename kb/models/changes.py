@@ -31,6 +31,7 @@ class ChangeAction(models.TextChoices):
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
     MOVED = "moved", "Moved to a new address"
+    UPDATED = "updated", "Updated around the same revision (a review, a retraction notice)"
 
 
 class PublicChange(models.Model):

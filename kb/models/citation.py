@@ -3,6 +3,11 @@
 Rows are derived from the section text and kept in step by ``kb.citations.sync_citations``
 whenever a revision's sections are saved; nobody edits them by hand. Like sections, the
 citations of an approved revision never change (I2).
+
+``snapshot`` holds the bibliographic data of the cited record as it was approved (I9),
+written by ``kb.citations.freeze_citations`` inside ``kb.workflow.approve`` just before
+the status flips; from then on the row is immutable like the rest of the revision. It is
+empty on drafts, which show the live library.
 """
 
 from __future__ import annotations
@@ -18,6 +23,12 @@ class Citation(models.Model):
         "kb.Reference", on_delete=models.PROTECT, related_name="citations"
     )
     number = models.PositiveSmallIntegerField()
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The record's bibliographic data as approved; empty until approval.",
+    )
 
     objects = RevisionChildQuerySet.as_manager()
 

@@ -2,19 +2,61 @@
 
 DOI and PMID are stored normalised (``kb.refdata``) and are unique when present, so the
 same paper is one record however an import or an editor spelled its identifiers.
+
+What readers see of a record is frozen on each approved citation (``Citation.snapshot``,
+I9), so editing a record changes no live page. The retraction flag is the one exception
+(safety): it is read live by every page, so it changes only through
+``kb.workflow.set_retraction`` (a medical reviewer, a note, a ``ReferenceEvent``). The
+model refuses any other change of ``retracted`` or ``retraction_note`` on a stored record,
+whoever writes it (desk, shell, bulk ``update``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterator
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kb.models.immutability import AppendOnlyModel
 from kb.models.publication import PublicQuerySet
 from kb.refdata import normalise_doi, normalise_pmid
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-]*$")
+
+#: The fields only ``kb.workflow.set_retraction`` may change on a stored record.
+RETRACTION_FIELDS = ("retracted", "retraction_note", "retraction_changed_at")
+
+_setting_retraction = contextvars.ContextVar("kb_setting_retraction", default=False)
+
+
+@contextlib.contextmanager
+def setting_retraction() -> Iterator[None]:
+    """Let ``kb.workflow.set_retraction`` (only) write the retraction fields."""
+    token = _setting_retraction.set(True)
+    try:
+        yield
+    finally:
+        _setting_retraction.reset(token)
+
+
+RETRACTION_REFUSED = (
+    "Only a medical reviewer can flag or unflag a retraction, with a note, through "
+    "“Flag as retracted” / “Remove retraction flag” on the reference's page."
+)
+
+
+class ReferenceQuerySet(PublicQuerySet):
+    def update(self, **kwargs):
+        from kb.exceptions import NotPermitted
+
+        if not _setting_retraction.get() and set(kwargs) & set(RETRACTION_FIELDS):
+            raise NotPermitted(RETRACTION_REFUSED)
+        return super().update(**kwargs)
 
 
 class ReferenceKind(models.TextChoices):
@@ -60,13 +102,28 @@ class Reference(models.Model):
     in_press = models.BooleanField(default=False)
     retracted = models.BooleanField(default=False)
     retraction_note = models.TextField(blank=True)
+    retraction_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the retraction flag last changed: the one change of a record that "
+        "reaches live pages at once, so it is part of their ETag.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="Any change to the record. Live pages do not show bibliographic edits "
+        "(they show the snapshot approved with them), so this is not part of their ETag.",
+    )
 
-    objects = PublicQuerySet.as_manager()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["key"]
+        permissions = [
+            ("flag_retraction", "Can flag or unflag a reference as retracted (medical reviewer)"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(month__isnull=True) | models.Q(month__range=(1, 12)),
@@ -87,6 +144,7 @@ class Reference(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self._refuse_key_change_if_cited_by_approved()
+            self._refuse_retraction_change()
         self.doi = normalise_doi(self.doi or "") or None
         self.pmid = normalise_pmid(self.pmid or "") or None
         if not self.key:
@@ -110,8 +168,63 @@ class Reference(models.Model):
                 f"The key “{stored}” is cited by approved text and cannot be changed."
             )
 
+    def _refuse_retraction_change(self) -> None:
+        """Outside ``set_retraction``, the stored flag and note stay as they are (I9)."""
+        from kb.exceptions import NotPermitted
+
+        if _setting_retraction.get():
+            return
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("retracted", "retraction_note", "retraction_changed_at")
+            .first()
+        )
+        current = (self.retracted, self.retraction_note, self.retraction_changed_at)
+        if stored is not None and tuple(stored) != current:
+            raise NotPermitted(RETRACTION_REFUSED)
+
     @property
     def first_author_family(self) -> str:
         for author in self.authors or []:
             return author.get("family") or author.get("literal") or ""
         return ""
+
+
+class ReferenceAction(models.TextChoices):
+    FLAG = "flag", "Flagged as retracted"
+    UNFLAG = "unflag", "Retraction flag removed"
+    IMPORTED_RETRACTED = "imported_retracted", "Added as retracted by its source record"
+
+
+class ReferenceEvent(AppendOnlyModel):
+    """The append-only log of retraction decisions on a library record (I4, I9).
+
+    Why a log of its own rather than a ``WorkflowEvent`` on each citing condition: a
+    retraction is one decision about one library record, not a move of any article. One
+    row per decision keeps who, when and the note in one place, including for records that
+    no live article cites yet (or that articles cite later); the articles affected are
+    derived when needed (``kb.dashboard.retraction_flags``) instead of being copied into N
+    condition logs that would then disagree with the citations of later revisions.
+    """
+
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reference_events",
+        help_text="Empty when the record was imported from the command line.",
+    )
+    action = models.CharField(max_length=20, choices=ReferenceAction.choices)
+    note = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "reference event"
+
+    def __str__(self) -> str:
+        who = self.actor or "import"
+        return f"{self.get_action_display()} by {who} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -83,12 +83,13 @@ def test_detail_validators_change_on_new_revision(api, alpha, author2, reviewer)
     assert api.get(DETAIL, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-def test_detail_validators_change_when_a_cited_reference_is_retracted(api, alpha):
+def test_detail_validators_change_when_a_cited_reference_is_retracted(api, alpha, reviewer):
     etag, _ = _validators(api, DETAIL)
     with time_machine.travel("2024-07-01T09:00:00Z", tick=False):
         reference = Reference.objects.get(key="smith2020")
-        reference.retracted = True
-        reference.save()
+        workflow.set_retraction(
+            reference=reference, by=reviewer, retracted=True, note="Retracted by the journal."
+        )
     response = api.get(DETAIL, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["Last-Modified"] == "Mon, 01 Jul 2024 09:00:00 GMT"

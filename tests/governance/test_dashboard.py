@@ -241,9 +241,9 @@ def flagged(author, reviewer):
     make_live_due(slug="cites-retracted", due=days(500), author=author, reviewer=reviewer,
                   sections=cites)  # fmt: skip
     ref = Reference.objects.get(key="withdrawn2020")
-    ref.retracted = True
-    ref.retraction_note = "Retracted by the journal."
-    ref.save()
+    workflow.set_retraction(
+        reference=ref, by=reviewer, retracted=True, note="Retracted by the journal."
+    )
 
     live = {}
     for slug in ("new-feedback", "in-progress-feedback", "resolved-feedback", "rejected-feedback"):

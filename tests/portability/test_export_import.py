@@ -35,6 +35,7 @@ def _wipe():
         )
         cursor.execute("DELETE FROM kb_revision")
         cursor.execute("DELETE FROM kb_condition")
+        cursor.execute("DELETE FROM kb_referenceevent")
         cursor.execute("DELETE FROM kb_reference")
     get_user_model().objects.all().delete()
     from kb.models.publication import advance

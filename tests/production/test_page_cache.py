@@ -54,12 +54,11 @@ def test_a_re_review_is_served_at_once(client, live, reviewer2):
     assert "Dr Ravi Second" in client.get(url).content.decode()
 
 
-def test_a_retraction_is_served_at_once(client, live):
+def test_a_retraction_is_served_at_once(client, live, reviewer):
     url = reverse("kb:article", args=["cramp"])
     assert "retracted" not in client.get(url).content.decode()
     reference = live.citations.get().reference
-    reference.retracted = True
-    reference.save()
+    workflow.set_retraction(reference=reference, by=reviewer, retracted=True, note="Notice.")
     assert "This publication has been retracted" in client.get(url).content.decode()
 
 
