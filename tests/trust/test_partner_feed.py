@@ -142,3 +142,25 @@ def test_a_bad_cursor_is_a_clear_400(author, reviewer):
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_cursor"
     assert "cursor" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_re_review_and_a_retraction_tell_partners_to_refetch(author, reviewer, reviewer2):
+    from tests.factories import ReferenceFactory
+
+    api = _api()
+    ReferenceFactory(key="smith2020", title="Cramp trial")
+    live = make_live(
+        author=author, reviewer=reviewer, slug="cramps", name="Cramps",
+        sections=[{"kind": "overview", "heading": "Overview", "body": "Common [@smith2020]."}],
+    )  # fmt: skip
+    _, cursor = _follow(api, None)
+    workflow.reconfirm(condition=live.condition, by=reviewer2)
+    reference = live.citations.get().reference
+    workflow.set_retraction(reference=reference, by=reviewer2, retracted=True,
+                            note="Retracted by the journal.")  # fmt: skip
+    later, _ = _follow(api, cursor)
+    assert [(e["slug"], e["action"], e["revision"]) for e in later] == [
+        ("cramps", "updated", 1),
+        ("cramps", "updated", 1),
+    ]
