@@ -17,8 +17,9 @@ what it has received. Decided once per request; otherwise the primary answers.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -61,6 +62,16 @@ def reads_from_replica() -> bool:
     return decided[0]
 
 
+@contextlib.contextmanager
+def primary() -> Iterator[None]:
+    """Every read in the block goes to the primary (a write inside a public read)."""
+    token = _public_read.set(False)
+    try:
+        yield
+    finally:
+        _public_read.reset(token)
+
+
 def replica_is_current() -> bool:
     """Whether the replica has replayed the primary's latest public change (two queries)."""
     from django.db import connections
@@ -68,11 +79,14 @@ def replica_is_current() -> bool:
 
     from kb.caching.state import current, sequence_of
 
-    required = current().sequence
+    primary_state = current()
     connection = connections[REPLICA]
     try:
         reached = sequence_of(REPLICA)
-        if reached is None or reached < required:
+        # A copy of this database (same identity) that has replayed its latest change.
+        if reached is None or reached[0] != primary_state.database_id:
+            return False
+        if reached[1] < primary_state.sequence:
             return False
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

@@ -42,7 +42,10 @@ def public_history(*, revision: Revision, sections: list[Section]) -> PublicHist
         # Later publications never change the log up to a published revision.
         from kb.caching import store
 
-        return store.named(f"history:{revision.pk}", lambda: _history(revision, sections))
+        approved = int(revision.approved_at.timestamp() * 1_000_000)  # restore-proof name
+        return store.named(
+            f"history:{revision.pk}:{approved}", lambda: _history(revision, sections)
+        )
     return _history(revision, sections)
 
 

@@ -147,7 +147,10 @@ def render_article(*, revision, sections: list, references: dict | None = None) 
     if revision.is_approved:  # approved text never changes: rendered once per revision
         from kb.caching import store
 
-        cached = store.named(f"sections:{revision.pk}", render_sections)
+        # The approval instant too: a database restored from a backup may give the id to
+        # another revision, never with the same approval time.
+        approved = int(revision.approved_at.timestamp() * 1_000_000)
+        cached = store.named(f"sections:{revision.pk}:{approved}", render_sections)
     else:
         cached = render_sections()
     rendered_sections = [RenderedSection(*item) for item in cached]

@@ -32,7 +32,15 @@ from django.utils import timezone
 
 from kb.changelog import PublicHistory, public_history
 from kb.citations import approved_reference, cited_keys, number_keys, resolve_keys
-from kb.models import Condition, ConditionSlug, Review, Revision, RevisionStatus, Section
+from kb.models import (
+    Condition,
+    ConditionSlug,
+    PublicChange,
+    Review,
+    Revision,
+    RevisionStatus,
+    Section,
+)
 from kb.rendering import RenderedArticle, render_article
 
 
@@ -183,11 +191,14 @@ class PageKey:
     review_id: int
     stamp: dt.datetime
     related: str
+    #: The condition's latest partner-feed entry (a publication, re-review, retraction
+    #: notice or rename): numbered in commit order, so it moves whatever the clocks say.
+    changes: int = 0
 
     @property
     def etag(self) -> str:
         stamp = int(self.stamp.timestamp() * 1_000_000)  # microseconds: two changes a second
-        return f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}"'
+        return f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}-c{self.changes}"'
 
     @property
     def last_modified(self) -> int:
@@ -215,10 +226,12 @@ def get_page_key(*, slug: str) -> PageKey | None:
         .values("status")
         .annotate(n=Count("pk"), top=Sum("pk"))
     )
+    changes = PublicChange.objects.filter(condition=OuterRef("condition")).order_by("-sequence")
     row = (
         published_revisions()
         .filter(condition__slug=slug)
         .annotate(
+            changes=Coalesce(Subquery(changes.values("sequence")[:1]), 0),
             review_pk=Coalesce(Subquery(latest.values("pk")[:1]), 0),
             review_at=Subquery(latest.values("created_at")[:1]),
             refs_at=Subquery(refs),
@@ -226,16 +239,23 @@ def get_page_key(*, slug: str) -> PageKey | None:
             related_top=Coalesce(Subquery(related.values("top")), 0, output_field=IntegerField()),
         )
         .values_list(
-            "pk", "published_at", "review_pk", "review_at", "refs_at", "related_n", "related_top"
+            "pk",
+            "published_at",
+            "review_pk",
+            "review_at",
+            "refs_at",
+            "related_n",
+            "related_top",
+            "changes",
         )  # fmt: skip
         .first()
     )
     if row is None:
         return None
-    pk, published_at, review_pk, review_at, refs_at, related_n, related_top = row
+    pk, published_at, review_pk, review_at, refs_at, related_n, related_top, changes = row
     stamp = max(t for t in (published_at, review_at, refs_at) if t is not None)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
-                   related=f"{related_n}.{related_top}")  # fmt: skip
+                   related=f"{related_n}.{related_top}", changes=changes)  # fmt: skip
 
 
 def get_preview_article(*, revision: Revision) -> Article:

@@ -545,6 +545,10 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
     records what it was ``based_on`` and goes through review like any other.
     """
     _require(by, PERM_START_DRAFT, "start new drafts")
+    if Condition.objects.filter(
+        pk=condition.pk, scheduled_revision__published_at__lte=timezone.now()
+    ).exists():
+        advance()  # a due go-live is caught up below: the publication lock comes first
     locked_condition = _lock_condition(condition.pk)
     _go_live_due(locked_condition)
     # The newest approved text: a scheduled revision is newer than the live one.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -92,8 +93,9 @@ def _stored_key(prefix: str) -> PartnerAPIKey | None:
     name = f"{state.database_id}:{state.access_sequence}:{prefix}"
     found = _known_keys.get(name)
     if found is None:
-        found = (
-            PartnerAPIKey.objects.select_related("partner")
+        found = (  # from the primary: a replica may not have replayed a revocation yet
+            PartnerAPIKey.objects.using(DEFAULT_DB_ALIAS)
+            .select_related("partner")
             .filter(prefix=prefix, revoked=False)
             .first()
         )

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from urllib.parse import urlencode
 
+from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,6 +16,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.db_router import primary
 from kb import workflow
 from kb.api import conditional, filters, queries
 from kb.api.errors import Gone
@@ -28,6 +31,8 @@ from kb.api.serializers import (
 from kb.caching import state, store
 from kb.caching.answers import NotLive, Validators, keyed_answer
 from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_page_key
+
+logger = logging.getLogger(__name__)
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -230,8 +235,13 @@ class ChangeListView(PartnerAPIMixin, ListAPIView):
     def list(self, request, *args, **kwargs):
         if state.current().due:
             # A scheduled go-live has come and is not yet entered (cron does it each
-            # minute): enter it now, so the feed lists it from its go-live time on.
-            workflow.publish_scheduled()
+            # minute): enter it now, on the primary, so the feed lists it from its go-live
+            # time on. Best effort: the feed answers even if this fails.
+            try:
+                with primary():
+                    workflow.publish_scheduled()
+            except DatabaseError:
+                logger.exception("Catching up a scheduled go-live for the feed failed.")
             state.forget()
         return super().list(request, *args, **kwargs)
 

@@ -101,11 +101,12 @@ class FreshnessMiddleware:
             _scope.reset(token)
 
 
-def sequence_of(alias: str) -> int | None:
-    """The publication sequence another database (a replica) has reached."""
-    return (
+def sequence_of(alias: str) -> tuple[str, int] | None:
+    """The identity and publication sequence another database (a replica) has reached."""
+    row = (
         PublicationState.objects.using(alias)
         .filter(pk=STATE_ID)
-        .values_list("sequence", flat=True)
+        .values_list("database_id", "sequence")
         .first()
     )
+    return None if row is None else (row[0].hex, row[1])

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from kb.models.immutability import AppendOnlyModel
@@ -142,17 +142,24 @@ class Reference(models.Model):
         return f"[{self.key}] {self.title}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self._refuse_key_change_if_cited_by_approved()
-            self._refuse_retraction_change()
-        self.doi = normalise_doi(self.doi or "") or None
-        self.pmid = normalise_pmid(self.pmid or "") or None
-        if not self.key:
-            from kb.citations import generate_key
+        from kb.models.publication import advance
 
-            self.key = generate_key(reference=self)
-        self.updated_at = timezone.now()
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            # The publication lock first (the order every public change takes it in): a
+            # retraction decided meanwhile has committed before the stored row is compared,
+            # so an edit opened earlier is refused, never writing the old flag back.
+            advance(using=kwargs.get("using"))
+            if not self._state.adding:
+                self._refuse_key_change_if_cited_by_approved()
+                self._refuse_retraction_change()
+            self.doi = normalise_doi(self.doi or "") or None
+            self.pmid = normalise_pmid(self.pmid or "") or None
+            if not self.key:
+                from kb.citations import generate_key
+
+                self.key = generate_key(reference=self)
+            self.updated_at = timezone.now()
+            super().save(*args, **kwargs)
 
     def _refuse_key_change_if_cited_by_approved(self) -> None:
         """Approved text cites by key (I2): its keys must keep resolving to this record."""
