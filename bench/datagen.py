@@ -239,7 +239,8 @@ class Generator:
              "comment", "created_at"],
             rows["event"],
         )  # fmt: skip
-        copy(PublicChange, ["id", "condition", "revision", "action", "at"], rows["change"])
+        copy(PublicChange, ["id", "condition", "revision", "action", "at", "sequence", "slug",
+                            "previous_slug", "former_slugs"], rows["change"])  # fmt: skip
         copy(ConditionCode, ["id", "condition", "system", "code", "display"], rows["code"])
         copy(ConditionSlug, ["id", "slug", "condition", "retired_at"], rows["slug"])
 
@@ -350,9 +351,11 @@ class Generator:
                     (self.next_id("review"), revision_id, reviewer, "approval", approved.date(),
                      approved.date() + dt.timedelta(days=1095), "", approved)
                 )  # fmt: skip
+                change_id = self.next_id("change")
                 rows["change"].append(
-                    (self.next_id("change"), condition_id, revision_id, "published", approved)
-                )
+                    (change_id, condition_id, revision_id, "published", approved, change_id, slug,
+                     "", "[]")
+                )  # fmt: skip
                 approved_at = approved
                 live_id = revision_id
                 live_reviewer = reviewer
@@ -375,9 +378,11 @@ class Generator:
         if rng.random() < 0.005:
             withdrawn_at = min(approved_at + dt.timedelta(days=30), ANCHOR - DAY)
             reason = "Merged into a broader article while the evidence is reviewed."
+            change_id = self.next_id("change")
             rows["change"].append(
-                (self.next_id("change"), condition_id, live_id, "withdrawn", withdrawn_at)
-            )
+                (change_id, condition_id, live_id, "withdrawn", withdrawn_at, change_id, slug, "",
+                 "[]")
+            )  # fmt: skip
             rows["event"].append(
                 (self.next_id("event"), condition_id, live_id, rng.choice(self.publishers),
                  "withdraw", "live", "withdrawn", reason, withdrawn_at)
