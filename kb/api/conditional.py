@@ -23,8 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from kb.caching.answers import not_modified, set_validators
 
 
 def _digest(parts: Iterable) -> str:
@@ -57,20 +56,4 @@ def list_validators(items, *, count: int, last_change) -> tuple[str, int | None]
     return f'"l-{digest}"', last_modified
 
 
-def not_modified(request, *, etag: str, last_modified: int | None):
-    """A 304 answer (with the validators) when the client's copy is current, else None.
-
-    Only If-None-Match and If-Modified-Since are honoured; a read-only API has no use for
-    If-Match / If-Unmodified-Since, so they are ignored rather than answered with 412.
-    """
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None or response.status_code != 304:
-        return None
-    return set_validators(response, etag=etag, last_modified=last_modified)
-
-
-def set_validators(response, *, etag: str, last_modified: int | None):
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
-    return response
+__all__ = ["keyed_detail_validators", "list_validators", "not_modified", "set_validators"]

@@ -252,20 +252,22 @@ def connect() -> None:
 
     for label in PUBLIC_MODELS:
         model = apps.get_model(label)
-        uid = f"kb.publication:{label}"
-        pre_save.connect(_before, sender=model, dispatch_uid=f"{uid}:pre_save")
-        post_save.connect(_after, sender=model, dispatch_uid=f"{uid}:post_save")
-        pre_delete.connect(_before, sender=model, dispatch_uid=f"{uid}:pre_delete")
-        post_delete.connect(_after, sender=model, dispatch_uid=f"{uid}:post_delete")
+        uid = _watch(model, before=_before, after=_after)
         for field in model._meta.local_many_to_many:
             if field.name == "related":  # the only many-to-many readers see
                 m2m_changed.connect(
                     _m2m, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}"
                 )
     for label in ACCESS_MODELS:
-        model = apps.get_model(label)
-        uid = f"kb.publication:{label}"
-        pre_save.connect(_access_before, sender=model, dispatch_uid=f"{uid}:pre_save")
-        post_save.connect(_access_after, sender=model, dispatch_uid=f"{uid}:post_save")
-        pre_delete.connect(_access_before, sender=model, dispatch_uid=f"{uid}:pre_delete")
-        post_delete.connect(_access_after, sender=model, dispatch_uid=f"{uid}:post_delete")
+        _watch(apps.get_model(label), before=_access_before, after=_access_after)
+
+
+def _watch(model, *, before, after) -> str:
+    """Connect ``before`` to the model's pre-write signals and ``after`` to its post-write
+    ones; returns the prefix of their dispatch ids."""
+    uid = f"kb.publication:{model._meta.label_lower}"
+    pre_save.connect(before, sender=model, dispatch_uid=f"{uid}:pre_save")
+    post_save.connect(after, sender=model, dispatch_uid=f"{uid}:post_save")
+    pre_delete.connect(before, sender=model, dispatch_uid=f"{uid}:pre_delete")
+    post_delete.connect(after, sender=model, dispatch_uid=f"{uid}:post_delete")
+    return uid
