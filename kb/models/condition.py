@@ -72,6 +72,16 @@ class Condition(models.Model):
                 name="kb_condition_withdrawal_has_reason",
             ),
         ]
+        indexes = [
+            # Every request reads the latest due go-live (kb.caching.state): a handful of
+            # conditions have a scheduled revision, so this index is tiny and the read a
+            # lookup, where the unique index (nulls and all) leads to a scan of the table.
+            models.Index(
+                fields=["scheduled_revision"],
+                condition=models.Q(scheduled_revision__isnull=False),
+                name="kb_condition_scheduled",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.slug
