@@ -173,6 +173,7 @@ class Generator:
         self.refs_by_specialty: dict[str, list[tuple[int, str]]] = {}
         specialties = list(corpus.SPECIALTIES)
         self.ref_ids: dict[str, int] = {}
+        self.snapshots: dict[str, str] = {}
         out = []
         created = ANCHOR - dt.timedelta(days=4000)
         for pk, row in enumerate(rows, start=1):
@@ -180,6 +181,15 @@ class Generator:
             specialty = specialties[(pk - 1) % len(specialties)]
             self.refs_by_specialty.setdefault(specialty, []).append(row["key"])
             accessed = dt.date(*row["accessed_on"]) if row["accessed_on"] else None
+            self.snapshots[row["key"]] = json.dumps(
+                {"key": row["key"], "kind": row["kind"], "authors": row["authors"],
+                 "editors": [], "title": row["title"], "container_title": row["container_title"],
+                 "publisher": row["publisher"], "place": row["place"], "edition": "",
+                 "year": row["year"], "month": row["month"], "day": None,
+                 "volume": row["volume"], "issue": row["issue"], "pages": row["pages"],
+                 "doi": row["doi"], "pmid": row["pmid"], "pmcid": "", "url": row["url"],
+                 "accessed_on": accessed.isoformat() if accessed else None, "in_press": False}
+            )  # fmt: skip
             out.append(
                 (pk, row["key"], row["kind"], json.dumps(row["authors"]), "[]", row["title"],
                  row["container_title"], row["publisher"], row["place"], "", row["year"],
@@ -226,7 +236,7 @@ class Generator:
         )  # fmt: skip
         copy(Revision.edited_by.through, ["id", "revision", "user"], rows["editor"])
         copy(Section, ["id", "revision", "position", "kind", "heading", "body"], rows["section"])
-        copy(Citation, ["id", "revision", "reference", "number"], rows["citation"])
+        copy(Citation, ["id", "revision", "reference", "number", "snapshot"], rows["citation"])
         copy(
             Review,
             ["id", "revision", "reviewer", "kind", "reviewed_on", "next_review_due", "note",
@@ -329,8 +339,10 @@ class Generator:
             numbers = number_keys(bodies)
             assert len(numbers) == REFERENCES_PER_REVISION, numbers
             for key, n in numbers.items():
+                # Approval freezes what readers see of each cited record (I9).
+                snapshot = None if is_draft else self.snapshots[key]
                 rows["citation"].append(
-                    (self.next_id("citation"), revision_id, self.ref_ids[key], n)
+                    (self.next_id("citation"), revision_id, self.ref_ids[key], n, snapshot)
                 )
             # Event times: submit/resubmit between creation and approval, in order.
             moments = [created]

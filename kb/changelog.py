@@ -44,12 +44,13 @@ def public_history(*, revision: Revision, sections: list[Section]) -> PublicHist
 
         approved = int(revision.approved_at.timestamp() * 1_000_000)  # restore-proof name
         return store.named(
-            f"history:{revision.pk}:{approved}", lambda: _history(revision, sections)
+            f"history:{revision.pk}:{approved}", lambda: compute_history(revision, sections)
         )
-    return _history(revision, sections)
+    return compute_history(revision, sections)
 
 
-def _history(revision: Revision, sections: list[Section]) -> PublicHistory:
+def compute_history(revision: Revision, sections: list[Section]) -> PublicHistory:
+    """The log and section dates from the database (``public_history`` caches this)."""
     first_published: dict[int, dt.datetime] = {}
     about: dict[int, tuple[int, str]] = {}
     for revision_id, at, number, note in (

@@ -3,8 +3,8 @@
 Section bodies are CommonMark with raw HTML switched off, and the result is cleaned again
 with an allow-list (nh3), so an author's text can inject no script into the public site
 or into partners' pages. Citation markers become numbered superscript links to the
-reference list. Approved revisions never change, so their section HTML is cached by
-revision id without any invalidation.
+reference list. Approved revisions never change, so they are rendered once and stored
+(``kb.renditions``).
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ def render_article(*, revision, sections: list, references: dict | None = None) 
     """Render a revision with already-loaded ``sections`` and ``references`` (key → Reference).
 
     Takes loaded objects rather than querying, so the cost of a page does not grow with the
-    number of sections or references. Approved revisions' section HTML comes from the
-    cache by revision id.
+    number of sections or references. Pure: approved revisions are rendered once and
+    stored (``kb.renditions``), so nothing here is cached.
     """
     from kb.vancouver import format_reference, format_reference_html
 
@@ -130,30 +130,15 @@ def render_article(*, revision, sections: list, references: dict | None = None) 
     references = references if references is not None else {}
     known = set(references)
 
-    def render_sections() -> list[tuple]:
-        cached = []
-        used: set[str] = set()
-        for index, section in enumerate(sections, start=1):
-            anchor = _anchor(section.kind, section.heading, index)
-            while anchor in used:
-                anchor = f"{anchor}-{index}"
-            used.add(anchor)
-            cached.append(
-                (section.kind, section.heading, anchor,
-                 render_body(section.body, numbers=numbers, known=known))
-            )  # fmt: skip
-        return cached
-
-    if revision.is_approved:  # approved text never changes: rendered once per revision
-        from kb.caching import store
-
-        # The approval instant too: a database restored from a backup may give the id to
-        # another revision, never with the same approval time.
-        approved = int(revision.approved_at.timestamp() * 1_000_000)
-        cached = store.named(f"sections:{revision.pk}:{approved}", render_sections)
-    else:
-        cached = render_sections()
-    rendered_sections = [RenderedSection(*item) for item in cached]
+    rendered_sections = []
+    used: set[str] = set()
+    for index, section in enumerate(sections, start=1):
+        anchor = _anchor(section.kind, section.heading, index)
+        while anchor in used:
+            anchor = f"{anchor}-{index}"
+        used.add(anchor)
+        html = render_body(section.body, numbers=numbers, known=known)
+        rendered_sections.append(RenderedSection(section.kind, section.heading, anchor, html))
 
     # Renumber only the keys that resolve, so the list has no gaps.
     resolved_numbers: dict[str, int] = {}

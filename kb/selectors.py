@@ -21,7 +21,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -31,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kb.changelog import PublicHistory, public_history
-from kb.citations import approved_reference, cited_keys, number_keys, resolve_keys
+from kb.citations import cited_keys, resolve_keys
 from kb.models import (
     Condition,
     ConditionSlug,
@@ -39,7 +38,6 @@ from kb.models import (
     Review,
     Revision,
     RevisionStatus,
-    Section,
 )
 from kb.rendering import RenderedArticle, render_article
 
@@ -116,23 +114,18 @@ class Article:
 
 
 def _load_article(revision: Revision, *, preview: bool) -> Article:
-    sections = list(revision.sections.all())
     if revision.is_approved:
-        # Approved text keeps the references it was approved with (its Citation rows, made
-        # at approval in order of first citation), matched to the markers by position, so no
-        # later change to the library can break or change a published list (I2, I7), and
-        # shows each as it was approved (the citation's snapshot), but for the retraction
-        # flag and note, read live from the record in the same query (I9).
-        citations = list(revision.citations.select_related("reference").order_by("number"))
-        keys = list(number_keys(s.body for s in sections))
-        if len(keys) == len(citations):
-            references = {
-                key: approved_reference(c) for key, c in zip(keys, citations, strict=True)
-            }
-        else:  # approved before citations were recorded at approval
-            references = {c.reference.key: approved_reference(c) for c in citations}
+        # Approved text is rendered once and stored with the revision (``kb.renditions``):
+        # the references it was approved with (its citations' snapshots), with the
+        # retraction flags read live (I9).
+        from kb import renditions
+
+        rendered, history = renditions.read(revision=revision)
     else:
+        sections = list(revision.sections.order_by("position", "id"))
         references = resolve_keys(key for s in sections for key in cited_keys(s.body))
+        rendered = render_article(revision=revision, sections=sections, references=references)
+        history = public_history(revision=revision, sections=sections)
     review = (
         Review.objects.filter(revision=revision)
         .select_related("reviewer")
@@ -149,9 +142,9 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         condition=revision.condition,
         revision=revision,
         review=review,
-        rendered=render_article(revision=revision, sections=sections, references=references),
+        rendered=rendered,
         related=related,
-        history=public_history(revision=revision, sections=sections),
+        history=history,
         preview=preview,
     )
 
@@ -159,10 +152,7 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
 def get_published_article(*, slug: str) -> Article:
     """The live article at ``slug``; raises ArticleNotFound, ArticleGone or ArticleMoved."""
     revision = (
-        published_revisions()
-        .filter(condition__slug=slug)
-        .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("position", "id")))
-        .first()
+        published_revisions().filter(condition__slug=slug).select_related("rendition").first()
     )
     if revision is None:
         condition = Condition.objects.filter(slug=slug).first()
@@ -260,11 +250,7 @@ def get_page_key(*, slug: str) -> PageKey | None:
 
 def get_preview_article(*, revision: Revision) -> Article:
     """Any revision rendered exactly as the public page would show it (staff only)."""
-    revision = (
-        Revision.objects.select_related("condition")
-        .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("position", "id")))
-        .get(pk=revision.pk)
-    )
+    revision = Revision.objects.select_related("condition").get(pk=revision.pk)
     return _load_article(revision, preview=True)
 
 

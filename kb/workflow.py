@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kb import renditions
 from kb.citations import freeze_citations, sync_citations
 from kb.exceptions import (
     ContentProblems,
@@ -353,6 +354,7 @@ def approve(
             to_status=S.APPROVED,
             comment=note,
         )
+    renditions.write(revision=locked)  # its HTML, references and history, rendered once
     _refresh(revision)
     return locked
 

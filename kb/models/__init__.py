@@ -8,6 +8,7 @@
 - ``changes``: the public log of publications and withdrawals partners sync from.
 - ``notification``: the e-mail outbox, sent after commit.
 - ``search``: each approved revision's search document, written once.
+- ``rendition``: each approved revision's HTML and reference list, rendered once.
 - ``publication``: the database's identity and publication sequence, what decides freshness.
 - ``feedback``: readers' reports of inaccuracies.
 - ``ratelimit``: fixed-window request counts when no Redis is configured (``kb.ratelimit``).
@@ -26,6 +27,7 @@ from kb.models.notification import Notification, NotificationKind
 from kb.models.publication import PublicationState
 from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
+from kb.models.rendition import Rendition
 from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
 from kb.models.search import SearchDocument
@@ -49,6 +51,7 @@ __all__ = [
     "ReferenceAction",
     "ReferenceEvent",
     "ReferenceKind",
+    "Rendition",
     "Review",
     "Revision",
     "RevisionStatus",

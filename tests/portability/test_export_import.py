@@ -25,8 +25,8 @@ def _wipe():
     tables = [m._meta.db_table for m in (
         WorkflowEvent, Review, Section, Revision.edited_by.through, Condition.related.through,
     )]  # fmt: skip
-    tables += ["kb_searchdocument", "kb_citation", "kb_conditionslug", "kb_publicchange",
-               "kb_conditioncode", "kb_notification", "kb_feedback"]  # fmt: skip
+    tables += ["kb_searchdocument", "kb_rendition", "kb_citation", "kb_conditionslug",
+               "kb_publicchange", "kb_conditioncode", "kb_notification", "kb_feedback"]  # fmt: skip
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")

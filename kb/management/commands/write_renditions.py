@@ -1,0 +1,27 @@
+"""Render every approved revision that has no rendition from the current code.
+
+Approval renders a revision once, and a page renders any missing rendition on its first
+read, so this is never required: run it after rows were written around ``kb.workflow``
+(a bulk load, a restore) or after a deployment that changed the renderer, so that the
+first reader of each article does not pay for the rendering. Renditions are derived data:
+writing them changes nothing a reader sees.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from kb import renditions
+
+
+class Command(BaseCommand):
+    help = "Render approved revisions that have no current rendition."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--live", action="store_true", help="Only the revisions readers see now."
+        )
+
+    def handle(self, *args, **options) -> None:
+        written = renditions.write_missing(live_only=options["live"])
+        self.stdout.write(f"Rendered {written} approved revision(s).")
