@@ -5,7 +5,9 @@ One concern per module:
 - ``authentication``: ``Authorization: Api-Key <key>`` against ``accounts.PartnerAPIKey``.
 - ``permissions``: a valid key of an active partner.
 - ``throttling``: each key's own rate (``Partner.throttle_rate``).
-- ``pagination``: page-number pages with strictly checked ``page`` / ``page_size``.
+- ``pagination``: pages with strictly checked ``page`` / ``page_size``; the condition list
+  is paged by key (``cursor``), page numbers found from its cached outline.
+- ``keyset``: the condition list's cursor, a place in its A–Z order.
 - ``filters``: parsing and applying ``q``, ``updated_since``, ``code`` and ``since``.
 - ``queries``: the reads, all starting from ``kb.selectors.published_revisions()`` (I1).
 - ``links``: absolute URLs from ``SITE_URL`` and absolute links inside section HTML.

@@ -19,6 +19,7 @@ import json
 import re
 from functools import reduce
 from operator import or_
+from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from rest_framework.exceptions import ValidationError
@@ -109,6 +110,16 @@ def parse_query(raw: str) -> list[str]:
     if len(raw) > MAX_QUERY_LENGTH:
         raise _invalid("q", f"Keep the query to {MAX_QUERY_LENGTH} characters.", "invalid_q")
     return _CONTROL_RE.sub(" ", raw).split()[:MAX_QUERY_WORDS]
+
+
+#: The list's filters: a list page is one of the pages of the list these select.
+LIST_FILTERS = ("q", "updated_since", "code")
+
+
+def list_filters(params) -> str:
+    """The list's filters as ``filter_conditions`` reads them (the last value of each), as a
+    query string: it names the filtered list."""
+    return urlencode([(name, params.get(name)) for name in LIST_FILTERS if name in params])
 
 
 def filter_conditions(queryset: QuerySet, params) -> QuerySet:

@@ -8,29 +8,120 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
+from kb.api.keyset import Cursor, Direction, Place
 from kb.models import ConditionCode, PublicChange, Review, Revision
 from kb.selectors import Article, get_published_article, published_revisions, with_latest_review
+
+#: The list's order: published name, then the condition's slug (unique), so that every item
+#: has one place in it (``kb.api.keyset``). ``kb_revision_listed_name`` serves the name.
+LIST_ORDER = ("name", "condition__slug")
+
+
+def _latest_review_at() -> Subquery:
+    return Subquery(
+        Review.objects.filter(revision=OuterRef("pk"))
+        .order_by("-reviewed_on", "-created_at", "-id")
+        .values("created_at")[:1]
+    )
 
 
 def listed_conditions() -> QuerySet[Revision]:
     """Published revisions with their latest review's dates, in a stable A–Z order.
 
-    One query per page however many items: the review dates are correlated subqueries and
-    only the columns the list shows are loaded.
+    The review dates are correlated subqueries run for each row returned, so this loads one
+    page's items by key (``listed_items``); ``listed_keys`` finds which they are.
     """
-    latest_review_at = (
-        Review.objects.filter(revision=OuterRef("pk"))
-        .order_by("-reviewed_on", "-created_at", "-id")
-        .values("created_at")[:1]
-    )
     return (
         with_latest_review(published_revisions())
-        .annotate(latest_review_at=Subquery(latest_review_at))
+        .annotate(latest_review_at=_latest_review_at())
         .only("pk", "number", "name", "summary", "published_at", "condition__slug")
-        .order_by("name", "condition__slug")
+        .order_by(*LIST_ORDER)
     )
+
+
+def listed_keys() -> QuerySet[Revision]:
+    """Published revisions in list order, to filter and then read only keys from.
+
+    Nothing is computed per row unless a filter asks for it: ``latest_review_at`` is an
+    alias that only ``updated_since`` evaluates. Unfiltered, a page's keys are an index
+    range scan over approved revisions in name order.
+    """
+    return published_revisions().alias(latest_review_at=_latest_review_at()).order_by(*LIST_ORDER)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A filtered list's size and the place of every ``every``-th item (its marks).
+
+    A page number then costs a range scan from the mark before it, never an offset from the
+    top: ``marks[i]`` is the item at position ``(i + 1) * every``, counting from 1.
+    """
+
+    count: int
+    every: int
+    marks: tuple[Place, ...]
+
+    def start(self, *, offset: int) -> tuple[Place | None, int]:
+        """Where the item at ``offset`` (from 0) is: after which mark, how many further."""
+        block = min(offset // self.every, len(self.marks))
+        if block == 0:
+            return None, offset
+        return self.marks[block - 1], offset - block * self.every
+
+
+def list_outline(*, keys: QuerySet[Revision], every: int) -> Outline:
+    """The outline of ``keys`` (``listed_keys()``, filtered) in one query.
+
+    It reads every listed key once, like a count, and returns a row per mark and the last.
+    """
+    order = [F(field).asc() for field in LIST_ORDER]
+    rows = list(
+        keys.order_by()
+        .annotate(
+            position=Window(RowNumber(), order_by=order),
+            total=Window(Count("*")),
+            mark=Window(RowNumber(), order_by=order) % every,
+        )
+        .filter(Q(mark=0) | Q(position=F("total")))
+        .order_by("position")
+        .values_list("position", "total", "name", "condition__slug")
+    )
+    marks = tuple(Place(name=name, slug=slug) for position, _, name, slug in rows
+                  if position % every == 0)  # fmt: skip
+    return Outline(count=rows[-1][1] if rows else 0, every=every, marks=marks)
+
+
+def page_keys(
+    *, keys: QuerySet[Revision], cursor: Cursor | None, skip: int = 0, limit: int
+) -> list[tuple[int, Place]]:
+    """Up to ``limit`` listed items (pk and place) from the top or from ``cursor``, after
+    skipping ``skip``; before a cursor they come nearest first.
+
+    The comparison on the name alone comes first, so the database seeks to the place in
+    the name index and reads on from there.
+    """
+    if cursor is not None:
+        name, slug = cursor.place.name, cursor.place.slug
+        if cursor.direction is Direction.AFTER:
+            keys = keys.filter(Q(name__gte=name), Q(name__gt=name) | Q(condition__slug__gt=slug))
+        else:
+            keys = keys.filter(
+                Q(name__lte=name), Q(name__lt=name) | Q(condition__slug__lt=slug)
+            ).order_by(*(f"-{field}" for field in LIST_ORDER))
+    rows = keys.values_list("pk", "name", "condition__slug")[skip : skip + limit]
+    return [(pk, Place(name=name, slug=slug)) for pk, name, slug in rows]
+
+
+def listed_items(*, pks: list[int]) -> list[Revision]:
+    """The list's fields of the published revisions ``pks``, in that order (one query).
+
+    A revision that stopped being live since its key was read is left out.
+    """
+    found = {revision.pk: revision for revision in listed_conditions().filter(pk__in=pks)}
+    return [found[pk] for pk in pks if pk in found]
 
 
 def public_changes() -> QuerySet[PublicChange]:

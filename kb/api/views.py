@@ -21,6 +21,7 @@ from kb import workflow
 from kb.api import conditional, filters, queries
 from kb.api.errors import Gone
 from kb.api.links import api_url, page_url
+from kb.api.pagination import ConditionPagination
 from kb.api.serializers import (
     ChangeSerializer,
     ConditionDetailSerializer,
@@ -69,7 +70,10 @@ class PartnerAPIMixin:
 @extend_schema(
     summary="List published conditions",
     description=(
-        "Published conditions, A–Z, paginated. `q` keeps conditions whose published name, "
+        "Published conditions, A–Z, paginated. Walk the list by following `next` (its "
+        "`cursor` keeps your place: nothing is skipped or repeated when conditions are "
+        "published or withdrawn meanwhile); `page` numbers still work. "
+        "`q` keeps conditions whose published name, "
         "other names or summary contain every word of it (case-insensitive); "
         "`updated_since` keeps conditions published or re-reviewed at or after that "
         "instant; `code` finds conditions by clinical code. Answers carry `ETag` and "
@@ -104,9 +108,11 @@ class PartnerAPIMixin:
 )
 class ConditionListView(PartnerAPIMixin, ListAPIView):
     serializer_class = ConditionSummarySerializer
+    pagination_class = ConditionPagination
 
     def get_queryset(self):
-        return filters.filter_conditions(queries.listed_conditions(), self.request.query_params)
+        """The filtered list's keys; the pagination loads only its page's items."""
+        return filters.filter_conditions(queries.listed_keys(), self.request.query_params)
 
     def list(self, request, *args, **kwargs):
         # One page's answer is cached in the current publication state under its parameters (and
@@ -124,7 +130,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
         page = self.paginate_queryset(self.get_queryset())
         etag, last_modified = conditional.list_validators(
             page,
-            count=self.paginator.page.paginator.count,
+            count=self.paginator.count,
             last_change=queries.last_public_change_at(),
         )
         data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
