@@ -289,6 +289,9 @@ def free_port() -> int:
 
 def start_server(config: Config, env: dict, port: int, logfile: Path) -> subprocess.Popen:
     gunicorn = str(Path(PY).with_name("gunicorn"))
+    # The application's own log (e.g. one "Exception ignored" per cache call while Redis
+    # is stopped) goes to a file beside gunicorn's, not into the report.
+    output = logfile.with_suffix(".app.log").open("a")  # noqa: SIM115 (open while it runs)
     process = subprocess.Popen(  # noqa: S603
         [gunicorn, "config.wsgi:application", "--workers", str(config.workers),
          "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
@@ -296,7 +299,10 @@ def start_server(config: Config, env: dict, port: int, logfile: Path) -> subproc
          "--log-level", "warning", "--error-logfile", str(logfile)],
         cwd=ROOT,
         env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
+    output.close()  # the server holds its own copy
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kb", "0010_scheduled_index"),
+        ("kb", "0011_renditions"),
     ]
 
     operations = [
