@@ -7,9 +7,10 @@ either way: a rendition holds exactly what ``render_article`` returns for the re
 approved text and frozen references, and the retraction flags (the one library change that
 reaches a live page at once, I9) are read live on every read.
 
-``RENDERER`` names the rendering code: a hash of the modules that shape the output and of
-the Markdown and sanitiser versions, so a deployment that changes any of them re-renders
-on first read, with no version number to remember to raise.
+``RENDERER`` names the rendering code: a hash of the modules that shape the output (this
+one included, for the shape of a stored row) and of the Markdown and sanitiser versions,
+so a deployment that changes any of them re-renders on first read, with no version number
+to remember to raise.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def _renderer() -> str:
     digest = hashlib.sha256()
     for module in (rendering, vancouver, citations, changelog):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())  # the shape rows are stored in
     digest.update(f"{markdown_it.__version__}/{nh3.__version__}".encode())
     return digest.hexdigest()[:40]
 
@@ -104,19 +106,29 @@ def _store(row: Rendition, *, fields: list[str]) -> None:
         logger.exception("Storing the rendition of revision %s failed.", row.revision_id)
 
 
-def write(*, revision: Revision) -> Rendition | None:
-    """Render an approved revision and store it (``approve`` calls this once the revision is
-    in place); with its public history too if it is live. None if it cannot be stored (see
-    ``_render``)."""
+_ALL_FIELDS = ["renderer", "sections", "references", "unresolved", "history"]
+
+
+def _render_and_store(revision: Revision) -> tuple[Rendition | None, RenderedArticle, list]:
+    """Render the revision and store the result, with its public history if it is live.
+
+    Returns the stored row (None if it cannot be stored, see ``_render``), what was
+    rendered and the sections it was rendered from."""
     sections = _sections(revision)
     rendered, storable = _render(revision, sections)
     if not storable:
-        return None
+        return None, rendered, sections
     row = _as_row(revision, rendered)
     if revision.published_at <= timezone.now():
         row.history = _history_json(changelog.compute_history(revision, sections))
-    _store(row, fields=["renderer", "sections", "references", "unresolved", "history"])
-    return row
+    _store(row, fields=_ALL_FIELDS)
+    return row, rendered, sections
+
+
+def write(*, revision: Revision) -> Rendition | None:
+    """Render an approved revision and store it (``approve`` calls this once the revision is
+    in place); None if it cannot be stored."""
+    return _render_and_store(revision)[0]
 
 
 def _history_json(history: PublicHistory) -> dict:
@@ -175,23 +187,15 @@ def read(*, revision: Revision) -> tuple[RenderedArticle, PublicHistory]:
     if not revision.is_approved:
         raise ValueError("Only approved revisions have a rendition.")
     row = _loaded(revision)
-    sections: list[Section] | None = None
     if row is None or row.renderer != RENDERER:
-        sections = _sections(revision)
-        rendered, storable = _render(revision, sections)
-        if not storable:
+        row, rendered, sections = _render_and_store(revision)
+        if row is None:
             return rendered, changelog.public_history(revision=revision, sections=sections)
-        row = _as_row(revision, rendered)
-        live = revision.published_at <= timezone.now()
-        if live:
-            row.history = _history_json(changelog.compute_history(revision, sections))
-        _store(row, fields=["renderer", "sections", "references", "unresolved", "history"])
     if row.history is None:
-        sections = sections if sections is not None else _sections(revision)
+        sections = _sections(revision)
         if revision.published_at > timezone.now():  # not live yet: its log is not final
-            return _rendered_from(row), changelog.public_history(
-                revision=revision, sections=sections
-            )
+            history = changelog.public_history(revision=revision, sections=sections)
+            return _rendered_from(row), history
         row.history = _history_json(changelog.compute_history(revision, sections))
         _store(row, fields=["history"])
     return _rendered_from(row), _history_from(row.history)

@@ -7,7 +7,10 @@ notices still reach a live page at once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from accounts.models import Partner, PartnerAPIKey
@@ -117,3 +120,22 @@ def test_write_renditions_renders_what_is_missing(live, author, reviewer):
     Rendition.objects.all().delete()
     call_command("write_renditions", "--live", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Rendition.objects.filter(revision=live, renderer=renditions.RENDERER).exists()
+
+
+def test_a_scheduled_revision_gets_its_history_on_its_first_live_read(
+    client, author, author2, reviewer, reviewer2
+):
+    from tests.governance.test_scheduling import GO_LIVE, T0, schedule_new_revision
+
+    with time_machine.travel(T0, tick=False):
+        _, scheduled = schedule_new_revision(
+            author=author, author2=author2, reviewer=reviewer, reviewer2=reviewer2
+        )
+        row = Rendition.objects.get(revision=scheduled)
+        assert row.renderer == renditions.RENDERER and row.history is None  # log not final
+    with time_machine.travel(GO_LIVE + dt.timedelta(minutes=1), tick=False):
+        store.clear_local()
+        body = client.get("/conditions/tremor/").content.decode()
+        assert "Renamed after the 2026 consensus." in body
+        history = Rendition.objects.get(revision=scheduled).history
+        assert [entry[0] for entry in history["entries"]] == [2, 1]
