@@ -19,9 +19,11 @@ names; clinical codes are given to a condition that has none.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from demo.articles import Article, read_articles
@@ -46,22 +48,12 @@ class LoadReport:
     references: ImportReport
 
 
+@transaction.atomic
 def load(*, content: Path = CONTENT) -> LoadReport:
-    """Load the demo from ``content``; call inside a transaction, so a failure keeps nothing."""
+    """Load the demo from ``content``, all or nothing."""
     articles = read_articles(folder=content / CONDITIONS_FOLDER)
     users = ensure_people()
-    references = import_references(
-        text=(content / REFERENCES_FILE).read_text(encoding="utf-8"),
-        filename=REFERENCES_FILE,
-        by=users["author"],
-    )
-    if references.skipped:
-        reasons = "; ".join(
-            f"record {line.position}: {line.reason}"
-            for line in references.lines
-            if line.outcome == "skipped"
-        )
-        raise DemoContentError(f"{REFERENCES_FILE} did not import cleanly: {reasons}")
+    references = _import_references(content / REFERENCES_FILE, by=users["author"])
     by_slug: dict[str, list[Article]] = {}
     for article in articles:
         by_slug.setdefault(article.slug, []).append(article)
@@ -75,6 +67,28 @@ def load(*, content: Path = CONTENT) -> LoadReport:
     for slug, revisions in by_slug.items():
         _code(Condition.objects.get(slug=slug), revisions[0])
     return LoadReport(conditions_created=len(created), references=references)
+
+
+def _import_references(path: Path, *, by) -> ImportReport:
+    """The library file through the importer; each record must end up under its own id.
+
+    A record the library already holds under another key (matched by DOI, PMID or title)
+    would leave the articles citing a key that names nothing, or something else.
+    """
+    text = path.read_text(encoding="utf-8")
+    report = import_references(text=text, filename=path.name, by=by)
+    ids = [item.get("id", "") for item in json.loads(text)]
+    problems = [
+        f"record {line.position}: {line.reason}"
+        if line.outcome == "skipped"
+        else f"record {line.position} ({ids[line.position - 1]!r}) is in the library as "
+        f"{line.key!r}"
+        for line in report.lines
+        if line.outcome == "skipped" or line.key != ids[line.position - 1]
+    ]
+    if problems:
+        raise DemoContentError(f"{path.name} did not import cleanly: {'; '.join(problems)}.")
+    return report
 
 
 def _create(revisions: list[Article], *, users: dict) -> Condition:

@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command, get_commands
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -153,7 +154,7 @@ def test_load_demo_keeps_its_email_off_the_console_but_the_site_does_not(setting
     assert settings.EMAIL_BACKEND == CONSOLE
     assert Notification.objects.exists()
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
-    assert "workflow e-mails kept off the console" in out.getvalue()
+    assert "workflow e-mails to the demo's people held back" in out.getvalue()
     for person in PEOPLE:
         assert person.username in out.getvalue()
 
@@ -182,6 +183,20 @@ def test_a_file_the_workflow_refuses_fails_the_load_and_keeps_nothing(tmp_path):
     with refused, transaction.atomic():
         loader.load(content=tmp_path)
     assert not Condition.objects.exists() and not Reference.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_reference_held_under_another_key_fails_the_load(settings):
+    """The importer would match it by title and year, leaving [@hart2002] naming nothing."""
+    settings.DEBUG = True
+    Reference.objects.create(
+        key="hart-2002",
+        title="Phenotypic variants of autoimmune peripheral nerve hyperexcitability",
+        year=2002,
+    )
+    with pytest.raises(CommandError, match="'hart2002'.* in the library as 'hart-2002'"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Condition.objects.exists()
 
 
 def test_article_header_and_sections():
