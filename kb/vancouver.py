@@ -298,16 +298,21 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
 def format_reference(ref: Any) -> str:
     """The reference as plain Vancouver text, e.g. for copying or a plain-text export.
 
-    After the citation come "Available from: URL" (web pages and online books), "doi:..." and
-    "PMID: ..." when known, and " [Retracted]" when the paper has been retracted so readers
+    After the citation come "Available from: URL" (web pages and online books), "doi:...." and
+    "PMID: ...." when known, and " [Retracted]" when the paper has been retracted so readers
     are warned wherever the reference appears.
+
+    The identifiers follow NLM's current samples ("Samples of Formatted References for Authors
+    of Journal Articles"): "doi:10.1056/NEJMsa020632. PMID: 12140307.", each a sentence of
+    its own ending in a full stop. The older "PubMed PMID:" label of the 2007 printing is
+    not used. The URL gets no full stop, so that copying it cannot break the address.
     """
     core, url, doi, pmid, retracted = _parts(ref)
     return _join(
         core,
         f"Available from: {url}" if url else "",
-        f"doi:{doi}" if doi else "",
-        f"PMID: {pmid}" if pmid else "",
+        f"doi:{doi}." if doi else "",
+        f"PMID: {pmid}." if pmid else "",
         "[Retracted]" if retracted else "",
     )
 
@@ -320,7 +325,8 @@ def _safe_href(url: str) -> str:
 def format_reference_html(ref: Any) -> str:
     """The reference as an HTML fragment: every piece of user text escaped, identifiers linked.
 
-    The DOI links to https://doi.org/ and the PMID to PubMed. Titles come from imported files
+    The DOI links to https://doi.org/ and the PMID to PubMed (the closing full stop stays
+    outside the link, as it is not part of the identifier). Titles come from imported files
     and editors, so a title such as ``<script>`` must come out as inert text.
     """
     core, url, doi, pmid, retracted = _parts(ref)
@@ -331,10 +337,10 @@ def format_reference_html(ref: Any) -> str:
         pieces.append(f"Available from: {link}")
     if doi:
         href = "https://doi.org/" + quote(doi, safe="/:;()[]._-")
-        pieces.append(f'<a href="{html.escape(href)}">doi:{html.escape(doi)}</a>')
+        pieces.append(f'<a href="{html.escape(href)}">doi:{html.escape(doi)}</a>.')
     if pmid:
         href = f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid, safe='')}/"
-        pieces.append(f'<a href="{html.escape(href)}">PMID: {html.escape(pmid)}</a>')
+        pieces.append(f'<a href="{html.escape(href)}">PMID: {html.escape(pmid)}</a>.')
     if retracted:
         pieces.append("[Retracted]")
     return " ".join(p for p in pieces if p)

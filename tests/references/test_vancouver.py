@@ -129,8 +129,34 @@ def test_journal_article_with_month_only():
 def test_journal_article_with_doi_and_pmid():
     assert format_reference(DE_CARVALHO) == (
         "de Carvalho M, Swash M. Cramps, muscle pain, and fasciculations: not always benign? "
-        "Neurology. 2004;63(4):721-3. doi:10.1212/01.wnl.0000134657.71212.2e PMID: 15326253"
+        "Neurology. 2004;63(4):721-3. doi:10.1212/01.wnl.0000134657.71212.2e. PMID: 15326253."
     )
+
+
+def test_doi_and_pmid_end_in_full_stops_as_in_nlm_samples():
+    """NLM's "Samples of Formatted References": "doi:10.1056/NEJMsa020632. PMID: 12140307."."""
+    ref = ReferenceData(
+        authors=[person("Halpern", "SD"), person("Ubel", "PA"), person("Caplan", "AL")],
+        title="Solid-organ transplantation in HIV-infected patients",
+        container_title="N Engl J Med",
+        year=2002,
+        month=7,
+        day=25,
+        volume="347",
+        issue="4",
+        pages="284-287",
+        doi="10.1056/NEJMsa020632",
+        pmid="12140307",
+    )
+    assert format_reference(ref) == (
+        "Halpern SD, Ubel PA, Caplan AL. Solid-organ transplantation in HIV-infected patients. "
+        "N Engl J Med. 2002 Jul 25;347(4):284-7. doi:10.1056/NEJMsa020632. PMID: 12140307."
+    )
+
+
+def test_pmid_alone_ends_in_a_full_stop():
+    ref = ReferenceData(title="T", container_title="J", year=2000, pmid="123")
+    assert format_reference(ref) == "T. J. 2000. PMID: 123."
 
 
 @pytest.mark.parametrize("ending", ["?", "!", "."])
@@ -200,8 +226,8 @@ def test_issue_without_volume_and_pages_without_volume():
 def test_retracted_is_flagged_at_the_end():
     ref = ReferenceData(**{**DE_CARVALHO.__dict__, "retracted": True})
     text = format_reference(ref)
-    assert text.endswith("PMID: 15326253 [Retracted]")
-    assert format_reference_html(ref).endswith("</a> [Retracted]")
+    assert text.endswith("PMID: 15326253. [Retracted]")
+    assert format_reference_html(ref).endswith("</a>. [Retracted]")
 
 
 # --- books, chapters, guidelines, web pages ---------------------------------------------------
@@ -452,8 +478,8 @@ def test_html_links_doi_and_pmid():
         "de Carvalho M, Swash M. Cramps, muscle pain, and fasciculations: not always benign? "
         "Neurology. 2004;63(4):721-3. "
         '<a href="https://doi.org/10.1212/01.wnl.0000134657.71212.2e">'
-        "doi:10.1212/01.wnl.0000134657.71212.2e</a> "
-        '<a href="https://pubmed.ncbi.nlm.nih.gov/15326253/">PMID: 15326253</a>'
+        "doi:10.1212/01.wnl.0000134657.71212.2e</a>. "
+        '<a href="https://pubmed.ncbi.nlm.nih.gov/15326253/">PMID: 15326253</a>.'
     )
 
 
