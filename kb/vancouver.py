@@ -222,10 +222,29 @@ def _journal(ref: Any) -> list[str]:
 
 
 def _book(ref: Any) -> list[str]:
-    """Authors. Title [Internet]. Edition ed. Place: Publisher; Year [cited ...]."""
+    """Authors. Title [Internet]. Edition ed. Place: Publisher; Year [cited ...].
+
+    Citing Medicine (Chapter 2) dates a book by its year alone.
+    """
+    return _monograph(ref, date=format_date(_int(ref, "year")))
+
+
+def _report(ref: Any) -> list[str]:
+    """Authors. Title [Internet]. Place: Publisher; Year Mon [cited ...].
+
+    Guidelines are cited as reports (Citing Medicine, Chapter 15), which keep the month and
+    day of publication ("2001 Feb"): agencies reissue them, so the year alone can be
+    ambiguous.
+    """
+    return _monograph(
+        ref, date=format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
+    )
+
+
+def _monograph(ref: Any, *, date: str) -> list[str]:
+    """The shared shape of books and reports, print or on the Internet."""
     url = _text(ref, "url")
     title = _text(ref, "title")
-    date = format_date(_int(ref, "year"))
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
     if url:
@@ -278,7 +297,7 @@ def _webpage(ref: Any) -> list[str]:
 _BUILDERS = {
     "journal": _journal,
     "book": _book,
-    "guideline": _book,
+    "guideline": _report,
     "chapter": _chapter,
     "webpage": _webpage,
 }

@@ -337,6 +337,46 @@ def test_guideline_with_organisation_author():
     )
 
 
+def test_report_keeps_its_month():
+    """Citing Medicine, Chapter 15: a report's date is "2001 Feb", unlike a book's year."""
+    ref = ReferenceData(
+        kind="guideline",
+        authors=[person("Page", "E"), person("Harney", "JM")],
+        title="Health hazard evaluation report",
+        place="Cincinnati (OH)",
+        publisher="National Institute for Occupational Safety and Health (US)",
+        year=2001,
+        month=2,
+    )
+    assert format_reference(ref) == (
+        "Page E, Harney JM. Health hazard evaluation report. Cincinnati (OH): National "
+        "Institute for Occupational Safety and Health (US); 2001 Feb."
+    )
+
+
+def test_online_guideline_keeps_its_month_before_the_cited_date():
+    ref = ReferenceData(
+        kind="guideline",
+        authors=[org("World Health Organization")],
+        title="Fixture guideline",
+        place="Geneva",
+        publisher="WHO",
+        year=2021,
+        month=3,
+        url="https://www.example.org/guideline",
+        accessed_on=datetime.date(2024, 3, 1),
+    )
+    assert format_reference(ref) == (
+        "World Health Organization. Fixture guideline [Internet]. Geneva: WHO; "
+        "2021 Mar [cited 2024 Mar 1]. Available from: https://www.example.org/guideline"
+    )
+
+
+def test_book_shows_the_year_only():
+    ref = ReferenceData(kind="book", title="B", publisher="P", year=2002, month=5, day=3)
+    assert format_reference(ref) == "B. P; 2002."
+
+
 def test_guideline_online_is_cited_like_an_internet_book():
     ref = ReferenceData(
         kind="guideline",
