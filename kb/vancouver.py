@@ -203,11 +203,25 @@ def _authors_element(ref: Any, *, editors_stand_in: bool = False) -> str:
     return ""
 
 
+def _online_only(ref: Any) -> bool:
+    """True for a journal article found only through its URL: no DOI and no pages.
+
+    Citing Medicine (Chapter 1, articles on the Internet) then cites the journal as
+    "[Internet]" with the date it was seen and the URL. With a DOI or pages the URL is just a
+    landing page, and the print form finds the article.
+    """
+    return bool(_text(ref, "url")) and not _text(ref, "doi") and not _text(ref, "pages")
+
+
 def _journal(ref: Any) -> list[str]:
-    """Authors. Title. Journal. Year Mon Day;Volume(Issue):Pages."""
+    """Authors. Title. Journal [Internet]. Year Mon Day [cited ...];Volume(Issue):Pages."""
     date = format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
+    journal = _text(ref, "container_title")
+    if _online_only(ref):
+        journal = _join(journal, "[Internet]") if journal else ""
+        date = _join(date, _cited(getattr(ref, "accessed_on", None)))
     volume, issue = _text(ref, "volume"), _text(ref, "issue")
     located = volume + (f"({issue})" if issue else "")
     pages = abbreviate_pages(_text(ref, "pages"))
@@ -216,7 +230,7 @@ def _journal(ref: Any) -> list[str]:
     return [
         _authors_element(ref),
         _end(_text(ref, "title")),
-        _end(_text(ref, "container_title")),
+        _end(journal),
         _end(where),
     ]
 
@@ -308,7 +322,9 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
     kind = _text(ref, "kind") or "journal"
     builder = _BUILDERS.get(kind, _journal)
     core = _join(*builder(ref))
-    url = _text(ref, "url") if kind in ("webpage", "book", "guideline") else ""
+    url = _text(ref, "url")
+    if builder is _chapter or (builder is _journal and not _online_only(ref)):
+        url = ""
     doi = _text(ref, "doi")
     pmid = _text(ref, "pmid")
     return core, url, doi, pmid, bool(getattr(ref, "retracted", False))
@@ -317,9 +333,10 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
 def format_reference(ref: Any) -> str:
     """The reference as plain Vancouver text, e.g. for copying or a plain-text export.
 
-    After the citation come "Available from: URL" (web pages and online books), "doi:...." and
-    "PMID: ...." when known, and " [Retracted]" when the paper has been retracted so readers
-    are warned wherever the reference appears.
+    After the citation come "Available from: URL" (web pages, online books and reports, and
+    journal articles published online only), "doi:...." and "PMID: ...." when known, and
+    " [Retracted]" when the paper has been retracted so readers are warned wherever the
+    reference appears.
 
     The identifiers follow NLM's current samples ("Samples of Formatted References for Authors
     of Journal Articles"): "doi:10.1056/NEJMsa020632. PMID: 12140307.", each a sentence of

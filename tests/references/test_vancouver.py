@@ -159,6 +159,49 @@ def test_pmid_alone_ends_in_a_full_stop():
     assert format_reference(ref) == "T. J. 2000. PMID: 123."
 
 
+ABOOD = ReferenceData(
+    authors=[person("Abood", "S")],
+    title="Quality improvement initiative in nursing homes: the ANA acts in an advisory role",
+    container_title="Am J Nurs",
+    year=2002,
+    month=6,
+    volume="102",
+    issue="6",
+    url="http://www.nursingworld.org/AJN/2002/june/Wawatch.htm",
+    accessed_on=datetime.date(2002, 8, 12),
+)
+
+
+def test_online_only_journal_article_has_internet_cited_date_and_url():
+    """Citing Medicine, Chapter 1 (journal articles on the Internet), without the extent."""
+    assert format_reference(ABOOD) == (
+        "Abood S. Quality improvement initiative in nursing homes: the ANA acts in an "
+        "advisory role. Am J Nurs [Internet]. 2002 Jun [cited 2002 Aug 12];102(6). "
+        "Available from: http://www.nursingworld.org/AJN/2002/june/Wawatch.htm"
+    )
+    assert format_reference_html(ABOOD).endswith(
+        'Available from: <a href="http://www.nursingworld.org/AJN/2002/june/Wawatch.htm">'
+        "http://www.nursingworld.org/AJN/2002/june/Wawatch.htm</a>"
+    )
+
+
+def test_online_only_journal_article_without_access_date():
+    ref = ReferenceData(**{**ABOOD.__dict__, "accessed_on": None})
+    assert format_reference(ref) == (
+        "Abood S. Quality improvement initiative in nursing homes: the ANA acts in an "
+        "advisory role. Am J Nurs [Internet]. 2002 Jun;102(6). "
+        "Available from: http://www.nursingworld.org/AJN/2002/june/Wawatch.htm"
+    )
+
+
+@pytest.mark.parametrize("located", [{"pages": "1-9"}, {"doi": "10.1000/x"}])
+def test_journal_article_with_pages_or_doi_is_cited_as_print(located):
+    """A URL beside pages or a DOI is a landing page: the DOI or pages find the article."""
+    ref = ReferenceData(**{**ABOOD.__dict__, **located})
+    text = format_reference(ref)
+    assert "[Internet]" not in text and "[cited" not in text and "Available from" not in text
+
+
 @pytest.mark.parametrize("ending", ["?", "!", "."])
 def test_title_ending_in_punctuation_gets_no_extra_full_stop(ending):
     ref = ReferenceData(title=f"Is it benign{ending}", container_title="J", year=2000)
