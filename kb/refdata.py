@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage")
+KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage", "thesis")
 """The reference kinds the knowledge base knows; mirrors ``kb.models.ReferenceKind``."""
 
 
@@ -30,6 +30,9 @@ class ReferenceData:
     ``authors`` and ``editors`` hold ``{"family": "Jansen", "given": "PH"}`` for a person
     (given = initials without dots or spaces, as Vancouver prints them) or
     ``{"literal": "World Health Organization"}`` for an organisation.
+
+    ``season`` holds an issue date that is not one month ("Spring", "Aug-Sep"); ``month``
+    then keeps the first month, for sorting. ``degree`` is a thesis's ("dissertation").
     """
 
     kind: str = "journal"
@@ -40,9 +43,11 @@ class ReferenceData:
     publisher: str = ""
     place: str = ""
     edition: str = ""
+    degree: str = ""
     year: int | None = None
     month: int | None = None
     day: int | None = None
+    season: str = ""
     volume: str = ""
     issue: str = ""
     pages: str = ""

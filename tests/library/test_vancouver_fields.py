@@ -1,0 +1,45 @@
+"""The library records what Citing Medicine needs beyond a single date: a thesis and its
+degree, and an issue dated by a season or a month range; the desk edits them, approval
+freezes them and the export carries them."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import citations
+from kb.dashboard import records_changed_since_approval
+from kb.models import Reference, ReferenceKind
+from kb.portability import export_library
+from tests.factories import ReferenceFactory, make_live
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/conditions/test-condition/"
+
+
+def test_thesis_is_a_reference_kind():
+    assert ReferenceKind.THESIS == "thesis"
+
+
+def test_a_snapshot_taken_before_the_new_fields_is_not_a_change(
+    monkeypatch, client, author, reviewer
+):
+    older = tuple(f for f in citations.SNAPSHOT_FIELDS if f not in ("degree", "season"))
+    ReferenceFactory(key="ploeg2004")
+    with monkeypatch.context() as patch:
+        patch.setattr(citations, "SNAPSHOT_FIELDS", older)
+        live = make_live(
+            author=author,
+            reviewer=reviewer,
+            sections=[{"kind": "overview", "heading": "Overview", "body": "Cramps [@ploeg2004]."}],
+        )
+    assert "season" not in live.citations.get().snapshot
+    Reference.objects.get(key="ploeg2004").save()
+    assert records_changed_since_approval() == []
+    assert "Neurology. 2004;63(4):721-3." in client.get(PAGE).content.decode()
+
+
+def test_the_export_carries_degree_and_season():
+    ReferenceFactory(key="thesis2002", kind="thesis", degree="master's thesis", season="Fall")
+    [exported] = export_library()["references"]
+    assert (exported["degree"], exported["season"]) == ("master's thesis", "Fall")
