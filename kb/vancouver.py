@@ -39,6 +39,8 @@ MAX_AUTHORS = 6
 
 _DASHES_RE = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 _RANGE_RE = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
+_MASTERS_RE = re.compile(r"master|m\.?\s?(?:sc|s|a|phil|res)\b")
+_DOCTORAL_RE = re.compile(r"dissertation|doctor|ph\.?\s?d|d\.?\s?phil|ed\.?\s?d\b")
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -255,16 +257,52 @@ def _report(ref: Any) -> list[str]:
     )
 
 
-def _monograph(ref: Any, *, date: str) -> list[str]:
-    """The shared shape of books and reports, print or on the Internet."""
+def _thesis(ref: Any) -> list[str]:
+    """Authors. Title [dissertation]. Place: University; Year.
+
+    Citing Medicine, Chapter 7: the content type in brackets after the title, the
+    degree-granting place and university as place and publisher, and the year.
+    """
+    return _monograph(
+        ref,
+        date=format_date(_int(ref, "year")),
+        content_type=thesis_type(degree=_text(ref, "degree")),
+    )
+
+
+def thesis_type(*, degree: str) -> str:
+    """The bracketed content type of a thesis: "dissertation", "master's thesis" or "thesis".
+
+    Citing Medicine calls a doctoral thesis a dissertation and a master's a master's thesis;
+    records spell the degree many ways ("PhD", "Doctoral thesis", "MSc", "Masters"). When the
+    degree is unknown the neutral "thesis" is used rather than guessing a level.
+    """
+    text = " ".join(degree.split()).lower()
+    if not text:
+        return "thesis"
+    if _MASTERS_RE.match(text):
+        return "master's thesis"
+    if _DOCTORAL_RE.search(text):
+        return "dissertation"
+    return text
+
+
+def _monograph(ref: Any, *, date: str, content_type: str = "") -> list[str]:
+    """The shared shape of books, reports and theses, print or on the Internet.
+
+    ``content_type`` ("dissertation") goes in brackets after the title; on the Internet it
+    becomes "[dissertation on the Internet]", as Citing Medicine writes it (Chapter 24).
+    """
     url = _text(ref, "url")
     title = _text(ref, "title")
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
     if url:
         # Citing Medicine, Chapter 22 (books on the Internet).
-        title = _join(title, "[Internet]") if title else ""
+        content_type = f"{content_type} on the Internet" if content_type else "Internet"
         date = _join(date, _cited(getattr(ref, "accessed_on", None)))
+    if title and content_type:
+        title = f"{title} [{content_type}]"
     return [
         _authors_element(ref, editors_stand_in=True),
         _end(title),
@@ -314,6 +352,7 @@ _BUILDERS = {
     "guideline": _report,
     "chapter": _chapter,
     "webpage": _webpage,
+    "thesis": _thesis,
 }
 
 

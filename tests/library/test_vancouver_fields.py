@@ -5,6 +5,8 @@ freezes them and the export carries them."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from kb import citations
 from kb.dashboard import records_changed_since_approval
@@ -19,6 +21,25 @@ PAGE = "/conditions/test-condition/"
 
 def test_thesis_is_a_reference_kind():
     assert ReferenceKind.THESIS == "thesis"
+
+
+def test_the_desk_saves_a_thesis_with_its_degree_and_a_season(author):
+    data = {
+        "key": "borkowski2002", "kind": "thesis", "authors": "Borkowski MM",
+        "title": "Infant sleep and feeding", "container_title": "", "editors": "",
+        "edition": "", "place": "Mount Pleasant (MI)", "publisher": "Central Michigan University",
+        "year": 2002, "month": "", "day": "", "season": "Spring", "volume": "", "issue": "",
+        "pages": "", "doi": "", "pmid": "", "pmcid": "", "url": "", "accessed_on": "",
+        "degree": "dissertation",
+    }  # fmt: skip
+    client = Client()
+    client.force_login(author)
+    response = client.post(reverse("admin:kb_reference_add"), data)
+    assert response.status_code == 302, response.content.decode()
+    ref = Reference.objects.get(key="borkowski2002")
+    assert (ref.kind, ref.degree, ref.season) == ("thesis", "dissertation", "Spring")
+    page = client.get(reverse("admin:kb_reference_change", args=[ref.pk])).content.decode()
+    assert "[dissertation]" in page
 
 
 def test_a_snapshot_taken_before_the_new_fields_is_not_a_change(

@@ -471,6 +471,58 @@ def test_web_page_without_date_or_publisher_uses_site_name():
     )
 
 
+BORKOWSKI = ReferenceData(
+    kind="thesis",
+    authors=[person("Borkowski", "MM")],
+    title="Infant sleep and feeding: a telephone survey of Hispanic Americans",
+    degree="dissertation",
+    place="Mount Pleasant (MI)",
+    publisher="Central Michigan University",
+    year=2002,
+)
+
+
+def test_dissertation():
+    """Citing Medicine, Chapter 7: the content type in brackets after the title."""
+    assert format_reference(BORKOWSKI) == (
+        "Borkowski MM. Infant sleep and feeding: a telephone survey of Hispanic Americans "
+        "[dissertation]. Mount Pleasant (MI): Central Michigan University; 2002."
+    )
+
+
+@pytest.mark.parametrize(
+    ("degree", "label"),
+    [
+        ("master's thesis", "[master's thesis]"),
+        ("Masters", "[master's thesis]"),
+        ("MSc", "[master's thesis]"),
+        ("PhD", "[dissertation]"),
+        ("Doctoral thesis", "[dissertation]"),
+        ("Dissertation", "[dissertation]"),
+        ("", "[thesis]"),
+    ],
+)
+def test_thesis_degree_labels(degree, label):
+    ref = ReferenceData(**{**BORKOWSKI.__dict__, "degree": degree})
+    assert f"Hispanic Americans {label}. Mount Pleasant (MI)" in format_reference(ref)
+
+
+def test_thesis_on_the_internet():
+    """Citing Medicine, Chapter 24: "[dissertation on the Internet]", cited date, URL."""
+    ref = ReferenceData(
+        **{
+            **BORKOWSKI.__dict__,
+            "url": "https://example.org/thesis",
+            "accessed_on": datetime.date(2006, 3, 10),
+        }
+    )
+    assert format_reference(ref) == (
+        "Borkowski MM. Infant sleep and feeding: a telephone survey of Hispanic Americans "
+        "[dissertation on the Internet]. Mount Pleasant (MI): Central Michigan University; "
+        "2002 [cited 2006 Mar 10]. Available from: https://example.org/thesis"
+    )
+
+
 # --- missing pieces --------------------------------------------------------------------------
 
 SPARSE = [
@@ -499,6 +551,8 @@ SPARSE = [
     ReferenceData(kind="webpage", title="W", url="https://example.org"),
     ReferenceData(kind="webpage", title="W", accessed_on=datetime.date(2024, 1, 1)),
     ReferenceData(kind="webpage", title="W", place="Geneva"),
+    ReferenceData(kind="thesis", title="T"),
+    ReferenceData(kind="thesis", title="T", degree="PhD", year=2000),
 ]
 
 
