@@ -18,6 +18,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from kb.refdata import normalise_season
+
 MONTHS: tuple[str, ...] = (
     "Jan",
     "Feb",
@@ -159,6 +161,19 @@ def format_date(year: int | None, month: int | None = None, day: int | None = No
     return " ".join(parts)
 
 
+def _issue_date(ref: Any) -> str:
+    """The date of an issue, report or page: "2004 Aug 24", or "2004 Aug-Sep", "2004 Spring".
+
+    A season or month range (``season``) replaces month and day: Citing Medicine prints what
+    the issue carries, and a range's first month alone would date the issue wrongly.
+    """
+    year = _int(ref, "year")
+    season = normalise_season(getattr(ref, "season", None))
+    if year and season:
+        return f"{year} {season}"
+    return format_date(year, _int(ref, "month"), _int(ref, "day"))
+
+
 def _cited(accessed_on: Any) -> str:
     """The access date as "[cited 2024 Jan 5]", or "" when it is unknown."""
     if isinstance(accessed_on, datetime.date):
@@ -217,7 +232,7 @@ def _online_only(ref: Any) -> bool:
 
 def _journal(ref: Any) -> list[str]:
     """Authors. Title. Journal [Internet]. Year Mon Day [cited ...];Volume(Issue):Pages."""
-    date = format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
+    date = _issue_date(ref)
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
     journal = _text(ref, "container_title")
@@ -252,9 +267,7 @@ def _report(ref: Any) -> list[str]:
     day of publication ("2001 Feb"): agencies reissue them, so the year alone can be
     ambiguous.
     """
-    return _monograph(
-        ref, date=format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
-    )
+    return _monograph(ref, date=_issue_date(ref))
 
 
 def _thesis(ref: Any) -> list[str]:
@@ -335,7 +348,7 @@ def _chapter(ref: Any) -> list[str]:
 def _webpage(ref: Any) -> list[str]:
     """Authors. Title [Internet]. Place: Publisher; Year Mon Day [cited Year Mon Day]."""
     title = _text(ref, "title")
-    date = format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
+    date = _issue_date(ref)
     date = _join(date, _cited(getattr(ref, "accessed_on", None)))
     # The site's name stands in for the publisher when no publisher was recorded.
     publisher = _text(ref, "publisher") or _text(ref, "container_title")

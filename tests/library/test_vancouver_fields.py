@@ -42,6 +42,22 @@ def test_the_desk_saves_a_thesis_with_its_degree_and_a_season(author):
     assert "[dissertation]" in page
 
 
+def test_approval_freezes_degree_and_season(client, author, reviewer):
+    ReferenceFactory(key="ploeg2004", season="Aug-Sep", month=8)
+    make_live(
+        author=author,
+        reviewer=reviewer,
+        sections=[{"kind": "overview", "heading": "Overview", "body": "Cramps [@ploeg2004]."}],
+    )
+    assert "2004 Aug-Sep;63(4)" in client.get(PAGE).content.decode()
+    ref = Reference.objects.get(key="ploeg2004")
+    ref.season = ""
+    ref.save()
+    assert "2004 Aug-Sep;63(4)" in client.get(PAGE).content.decode()
+    [item] = records_changed_since_approval()
+    assert item.changes == [("ploeg2004", ["season"])]
+
+
 def test_a_snapshot_taken_before_the_new_fields_is_not_a_change(
     monkeypatch, client, author, reviewer
 ):
@@ -64,3 +80,19 @@ def test_the_export_carries_degree_and_season():
     ReferenceFactory(key="thesis2002", kind="thesis", degree="master's thesis", season="Fall")
     [exported] = export_library()["references"]
     assert (exported["degree"], exported["season"]) == ("master's thesis", "Fall")
+
+
+def test_the_renderer_name_covers_the_season_normaliser(monkeypatch):
+    """The formatter prints seasons through ``kb.refdata``: changing it must re-render."""
+    from pathlib import Path
+
+    from kb import renditions
+
+    original = Path.read_bytes
+
+    def read_bytes(path):
+        data = original(path)
+        return data + b"\n# changed" if path.name == "refdata.py" else data
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert renditions._renderer() != renditions.RENDERER

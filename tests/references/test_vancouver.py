@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kb.refdata import ReferenceData
+from kb.refdata import ReferenceData, normalise_season
 from kb.vancouver import (
     abbreviate_pages,
     format_date,
@@ -200,6 +200,77 @@ def test_journal_article_with_pages_or_doi_is_cited_as_print(located):
     ref = ReferenceData(**{**ABOOD.__dict__, **located})
     text = format_reference(ref)
     assert "[Internet]" not in text and "[cited" not in text and "Available from" not in text
+
+
+def test_two_month_issue():
+    """Citing Medicine, Chapter 1: an issue dated by two months, "2004 Aug-Sep"."""
+    ref = ReferenceData(
+        authors=[person("Smith", "J")],
+        title="Two months",
+        container_title="J Test",
+        year=2004,
+        month=8,
+        season="Aug-Sep",
+        volume="63",
+        issue="4",
+        pages="721-723",
+    )
+    assert format_reference(ref) == "Smith J. Two months. J Test. 2004 Aug-Sep;63(4):721-3."
+
+
+def test_seasonal_issue():
+    """Citing Medicine, Chapter 1: a seasonal issue, "2004 Spring"."""
+    ref = ReferenceData(
+        title="Spring issue",
+        container_title="J Test",
+        year=2004,
+        season="spring",
+        volume="12",
+        issue="1",
+    )
+    assert format_reference(ref) == "Spring issue. J Test. 2004 Spring;12(1)."
+
+
+def test_issue_spanning_two_years():
+    ref = ReferenceData(
+        title="T", container_title="J", year=2003, month=12, season="Dec-2004 Jan", volume="5"
+    )
+    assert format_reference(ref) == "T. J. 2003 Dec-2004 Jan;5."
+
+
+def test_a_single_month_in_season_falls_back_to_the_month_fields():
+    ref = ReferenceData(title="T", container_title="J", year=2004, month=8, season="Aug")
+    assert format_reference(ref) == "T. J. 2004 Aug."
+
+
+def test_report_with_a_month_range():
+    ref = ReferenceData(kind="guideline", title="R", publisher="P", year=2021, season="Mar-Apr")
+    assert format_reference(ref) == "R. P; 2021 Mar-Apr."
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Aug-Sep", "Aug-Sep"),
+        ("August–September", "Aug-Sep"),
+        ("aug - sep", "Aug-Sep"),
+        ("Jul/Aug", "Jul-Aug"),
+        ("spring", "Spring"),
+        ("Winter", "Winter"),
+        ("Summer-Fall", "Summer-Fall"),
+        ("Dec-2004 Jan", "Dec-2004 Jan"),
+        (1, "Spring"),
+        ("3", "Fall"),
+        (24, "Winter"),
+        ("Aug", ""),
+        ("Aug 24", ""),
+        ("Epub", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_normalise_season(raw, expected):
+    assert normalise_season(raw) == expected
 
 
 @pytest.mark.parametrize("ending", ["?", "!", "."])
@@ -553,6 +624,8 @@ SPARSE = [
     ReferenceData(kind="webpage", title="W", place="Geneva"),
     ReferenceData(kind="thesis", title="T"),
     ReferenceData(kind="thesis", title="T", degree="PhD", year=2000),
+    ReferenceData(kind="journal", title="T", container_title="J", season="Spring"),
+    ReferenceData(kind="webpage", title="W", season="Spring", year=2000),
 ]
 
 
