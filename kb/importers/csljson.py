@@ -88,7 +88,7 @@ def _names(value: Any) -> list[dict]:
         family = clean(
             " ".join(
                 clean(name.get(k))
-                for k in ("non-dropping-particle", "family")
+                for k in ("dropping-particle", "non-dropping-particle", "family")
                 if clean(name.get(k))
             )
         )

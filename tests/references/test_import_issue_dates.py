@@ -1,5 +1,5 @@
-"""What the importers keep for Vancouver: an issue's season or month range, from MEDLINE,
-RIS and CSL-JSON."""
+"""What the importers keep for Vancouver: an issue's season or month range, and name
+particles ("van der Ploeg A"), from MEDLINE, RIS and CSL-JSON."""
 
 from __future__ import annotations
 
@@ -69,3 +69,28 @@ def test_csljson_keeps_the_season(issued, season):
     item = {"type": "article-journal", "title": "T", "container-title": "J", "issued": issued}
     data = one(csljson.parse(json.dumps([item])))
     assert (data.year, data.season) == (2004, season)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        {"family": "Ploeg", "given": "Anna", "non-dropping-particle": "van der"},
+        {"family": "Ploeg", "given": "Anna", "dropping-particle": "van der"},
+        {"family": "van der Ploeg", "given": "Anna"},
+    ],
+)
+def test_csljson_keeps_name_particles_with_the_surname(name):
+    """NLM files every particle with the surname: "van der Ploeg A", never "Ploeg A"."""
+    item = {"type": "article-journal", "title": "T", "container-title": "J", "author": [name]}
+    data = one(csljson.parse(json.dumps([item])))
+    assert data.authors == [{"family": "van der Ploeg", "given": "A"}]
+    assert format_reference(data).startswith("van der Ploeg A. T.")
+
+
+@pytest.mark.parametrize(
+    "au_line",
+    ["AU  - van der Ploeg, Anna", "AU  - Anna van der Ploeg", "AU  - van der Ploeg A"],
+)
+def test_ris_keeps_name_particles_with_the_surname(au_line):
+    data = one(ris.parse(f"TY  - JOUR\nTI  - T\nJO  - J\n{au_line}\nER  - \n"))
+    assert format_reference(data).startswith("van der Ploeg A. T.")
