@@ -1,6 +1,6 @@
 """Vancouver reference formatting, following NLM's *Citing Medicine* (2nd edition).
 
-Why hand-written rather than citeproc: the knowledge base needs only five reference kinds, the
+Why hand-written rather than citeproc: the knowledge base needs only six reference kinds, the
 output must be byte-stable for approved revisions, and the common CSL Vancouver style gets
 details wrong that clinicians notice (e.g. "2022Jan" without a space). Missing data is left out
 cleanly instead of producing placeholders such as "[place unknown]", because records imported

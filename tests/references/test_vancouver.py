@@ -293,6 +293,17 @@ def test_organisation_as_author():
     )
 
 
+def test_name_particles_stay_with_the_surname():
+    """Citing Medicine, Chapter 1: "van der Ploeg A", particle and surname together."""
+    ref = ReferenceData(
+        authors=[person("van der Ploeg", "A"), person("de Carvalho", "M")],
+        title="T",
+        container_title="J",
+        year=2000,
+    )
+    assert format_reference(ref) == "van der Ploeg A, de Carvalho M. T. J. 2000."
+
+
 def test_people_and_organisation_mixed():
     ref = ReferenceData(
         authors=[person("Gonçalves", "A"), person("Østergaard", "L"), org("Test Study Group")],
