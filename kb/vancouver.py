@@ -392,8 +392,8 @@ def format_reference(ref: Any) -> str:
 
     The identifiers follow NLM's current samples ("Samples of Formatted References for Authors
     of Journal Articles"): "doi:10.1056/NEJMsa020632. PMID: 12140307.", each a sentence of
-    its own ending in a full stop. The older "PubMed PMID:" label of the 2007 printing is
-    not used. The URL gets no full stop, so that copying it cannot break the address.
+    its own ending in a full stop. The "PubMed PMID:" label of older examples is not used.
+    The URL gets no full stop, so that copying it cannot break the address.
     """
     core, url, doi, pmid, retracted = _parts(ref)
     return _join(
