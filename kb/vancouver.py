@@ -325,12 +325,19 @@ def _monograph(ref: Any, *, date: str, content_type: str = "") -> list[str]:
 
 
 def _chapter(ref: Any) -> list[str]:
-    """Authors. Chapter. In: Editors, editors. Book. Ed. Place: Publisher; Year. p. Pages."""
+    """Authors. Chapter. In: Editors, editors. Book. Ed. Place: Publisher; Year. p. Pages.
+
+    A chapter of a book on the Internet (Citing Medicine, Chapter 24, e.g. NCBI Bookshelf)
+    marks the book "[Internet]" and adds the cited date; the URL follows the citation.
+    """
     date = format_date(_int(ref, "year"))
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
     editors = _editors(getattr(ref, "editors", None))
     book = _text(ref, "container_title")
+    if _text(ref, "url"):
+        book = _join(book, "[Internet]") if book else ""
+        date = _join(date, _cited(getattr(ref, "accessed_on", None)))
     in_part = ""
     if editors or book:
         in_part = _join("In:", _end(editors), _end(book))
@@ -375,7 +382,7 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
     builder = _BUILDERS.get(kind, _journal)
     core = _join(*builder(ref))
     url = _text(ref, "url")
-    if builder is _chapter or (builder is _journal and not _online_only(ref)):
+    if builder is _journal and not _online_only(ref):
         url = ""
     doi = _text(ref, "doi")
     pmid = _text(ref, "pmid")
@@ -385,10 +392,10 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
 def format_reference(ref: Any) -> str:
     """The reference as plain Vancouver text, e.g. for copying or a plain-text export.
 
-    After the citation come "Available from: URL" (web pages, online books and reports, and
-    journal articles published online only), "doi:...." and "PMID: ...." when known, and
-    " [Retracted]" when the paper has been retracted so readers are warned wherever the
-    reference appears.
+    After the citation come "Available from: URL" (web pages, online books, chapters, reports
+    and theses, and journal articles published online only), "doi:...." and "PMID: ...." when
+    known, and " [Retracted]" when the paper has been retracted so readers are warned
+    wherever the reference appears.
 
     The identifiers follow NLM's current samples ("Samples of Formatted References for Authors
     of Journal Articles"): "doi:10.1056/NEJMsa020632. PMID: 12140307.", each a sentence of

@@ -447,6 +447,30 @@ def test_chapter_with_single_editor_and_abbreviated_pages():
     )
 
 
+def test_chapter_of_a_book_on_the_internet():
+    """Citing Medicine, Chapter 24: the book is "[Internet]", with cited date and URL.
+
+    Such chapters (NCBI Bookshelf: GeneReviews, StatPearls) are common medical sources.
+    """
+    ref = ReferenceData(
+        kind="chapter",
+        authors=[person("Bird", "TD")],
+        editors=[person("Adam", "MP"), person("Feldman", "J")],
+        title="Hereditary motor neuropathy",
+        container_title="GeneReviews",
+        place="Seattle (WA)",
+        publisher="University of Washington, Seattle",
+        year=2023,
+        url="https://www.ncbi.nlm.nih.gov/books/NBK1116/",
+        accessed_on=datetime.date(2024, 1, 5),
+    )
+    assert format_reference(ref) == (
+        "Bird TD. Hereditary motor neuropathy. In: Adam MP, Feldman J, editors. "
+        "GeneReviews [Internet]. Seattle (WA): University of Washington, Seattle; "
+        "2023 [cited 2024 Jan 5]. Available from: https://www.ncbi.nlm.nih.gov/books/NBK1116/"
+    )
+
+
 def test_guideline_with_organisation_author():
     ref = ReferenceData(
         kind="guideline",
@@ -628,6 +652,7 @@ SPARSE = [
     ReferenceData(kind="chapter", title="C", container_title="Book"),
     ReferenceData(kind="chapter", title="C", editors=[{"family": "Ed", "given": "A"}]),
     ReferenceData(kind="chapter", title="C", pages="5-9"),
+    ReferenceData(kind="chapter", title="C", url="https://example.org"),
     ReferenceData(kind="guideline", title="G", authors=[{"literal": "Org Inc."}]),
     ReferenceData(kind="webpage", title="W"),
     ReferenceData(kind="webpage", title="W", url="https://example.org"),
