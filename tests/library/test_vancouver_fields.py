@@ -96,3 +96,24 @@ def test_the_renderer_name_covers_the_season_normaliser(monkeypatch):
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     assert renditions._renderer() != renditions.RENDERER
+
+
+def test_a_pubmed_lookup_keeps_a_two_month_issue():
+    from kb.lookup import lookup_pmid
+
+    def fetch(url, *, service):
+        return {
+            "result": {
+                "12345": {
+                    "title": "Two months.",
+                    "source": "J Test",
+                    "pubdate": "2004 Aug-Sep",
+                    "volume": "63",
+                    "issue": "4",
+                    "authors": [{"name": "Smith J", "authtype": "Author"}],
+                }
+            }
+        }
+
+    data = lookup_pmid("12345", fetch=fetch)
+    assert (data.year, data.month, data.season) == (2004, 8, "Aug-Sep")
