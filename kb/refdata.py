@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage")
+KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage", "thesis")
 """The reference kinds the knowledge base knows; mirrors ``kb.models.ReferenceKind``."""
 
 
@@ -30,6 +30,9 @@ class ReferenceData:
     ``authors`` and ``editors`` hold ``{"family": "Jansen", "given": "PH"}`` for a person
     (given = initials without dots or spaces, as Vancouver prints them) or
     ``{"literal": "World Health Organization"}`` for an organisation.
+
+    ``season`` holds an issue date that is not one month ("Spring", "Aug-Sep"); ``month``
+    then keeps the first month, for sorting. ``degree`` is a thesis's ("dissertation").
     """
 
     kind: str = "journal"
@@ -40,9 +43,11 @@ class ReferenceData:
     publisher: str = ""
     place: str = ""
     edition: str = ""
+    degree: str = ""
     year: int | None = None
     month: int | None = None
     day: int | None = None
+    season: str = ""
     volume: str = ""
     issue: str = ""
     pages: str = ""
@@ -125,6 +130,69 @@ def normalise_pmcid(raw: str) -> str:
         return "PMC" + match.group(1)
     digits = (raw or "").strip()
     return "PMC" + digits if digits.isdigit() else ""
+
+
+# --- issue dates ---------------------------------------------------------------------------
+
+_MONTH_ABBREVIATIONS = {
+    name: abbreviation
+    for abbreviation, names in (
+        ("Jan", ("jan", "january")),
+        ("Feb", ("feb", "february")),
+        ("Mar", ("mar", "march")),
+        ("Apr", ("apr", "april")),
+        ("May", ("may",)),
+        ("Jun", ("jun", "june")),
+        ("Jul", ("jul", "july")),
+        ("Aug", ("aug", "august")),
+        ("Sep", ("sep", "sept", "september")),
+        ("Oct", ("oct", "october")),
+        ("Nov", ("nov", "november")),
+        ("Dec", ("dec", "december")),
+    )
+    for name in names
+}
+_SEASONS = {
+    "spring": "Spring",
+    "summer": "Summer",
+    "fall": "Fall",
+    "autumn": "Autumn",
+    "winter": "Winter",
+}
+# CSL-JSON numbers the seasons 1-4; EDTF (Extended Date/Time Format) 21-24.
+_SEASON_NUMBERS = {1: "Spring", 2: "Summer", 3: "Fall", 4: "Winter"}
+_SEASON_PART_RE = re.compile(r"^(?:(1[5-9]\d\d|20\d\d) )?([A-Za-z]+)\.?$")
+
+
+def normalise_season(raw: object) -> str:
+    """An issue date that is not one month, as NLM prints it: "Aug-Sep", "Spring", or "".
+
+    Journals date some issues by a season or by two months; Citing Medicine prints that
+    after the year ("2004 Aug-Sep", "2004 Spring", "2003 Dec-2004 Jan"). Sources write it
+    as "August-September", "aug/sep", a CSL season number (1-4) or an EDTF one (21-24), so
+    months become NLM's three-letter abbreviations, seasons are capitalised and any dash or
+    slash between them becomes a hyphen. Anything else (a single month, a day, "Epub")
+    gives "": the year, month and day fields then tell the date on their own.
+    """
+    if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
+        number = int(raw)
+        return _SEASON_NUMBERS.get(number - 20 if number > 20 else number, "")
+    text = " ".join(str(raw or "").split())
+    parts = re.split(r"\s*[/\u2010-\u2015\u2212-]+\s*", text) if text else []
+    out = []
+    for position, part in enumerate(parts):
+        match = _SEASON_PART_RE.match(part)
+        # Only a later part may carry its own year, as in "Dec-2004 Jan".
+        if not match or (match.group(1) and position == 0):
+            return ""
+        year, word = match.groups()
+        name = _MONTH_ABBREVIATIONS.get(word.lower()) or _SEASONS.get(word.lower())
+        if not name:
+            return ""
+        out.append(f"{year} {name}" if year else name)
+    is_season = any(part in _SEASONS.values() for part in out)
+    # One month alone belongs in the month field.
+    return "-".join(out) if is_season or len(out) > 1 else ""
 
 
 # --- titles --------------------------------------------------------------------------------

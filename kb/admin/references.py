@@ -75,8 +75,8 @@ class ReferenceForm(forms.ModelForm):
         model = Reference
         fields = [
             "key", "kind", "authors", "title", "container_title", "editors", "edition",
-            "place", "publisher", "year", "month", "day", "volume", "issue", "pages", "doi",
-            "pmid", "pmcid", "url", "accessed_on", "in_press",
+            "degree", "place", "publisher", "year", "month", "day", "season", "volume",
+            "issue", "pages", "doi", "pmid", "pmcid", "url", "accessed_on", "in_press",
         ]  # fmt: skip
         widgets = {"title": forms.Textarea(attrs={"rows": 2})}
 
@@ -213,13 +213,16 @@ class ReferenceAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("key", "kind", "authors", "title", "container_title")}),
         (
-            "Book details",
-            {"fields": ("editors", "edition", "place", "publisher"), "classes": ("collapse",)},
-        ),  # fmt: skip
+            "Book and thesis details",
+            {
+                "fields": ("editors", "edition", "degree", "place", "publisher"),
+                "classes": ("collapse",),
+            },
+        ),
         (
             "Date and location",
-            {"fields": ("year", "month", "day", "volume", "issue", "pages", "in_press")},
-        ),  # fmt: skip
+            {"fields": ("year", "month", "day", "season", "volume", "issue", "pages", "in_press")},
+        ),
         ("Identifiers and links", {"fields": ("doi", "pmid", "pmcid", "url", "accessed_on")}),
         ("Retraction", {"fields": ("retracted", "retraction_note", "retraction_log")}),
         ("As cited", {"fields": ("formatted", "cited_in", "changed_since_approval")}),

@@ -32,6 +32,7 @@ from kb.refdata import (
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,
+    normalise_season,
     parse_author_name,
 )
 
@@ -87,7 +88,7 @@ def _names(value: Any) -> list[dict]:
         family = clean(
             " ".join(
                 clean(name.get(k))
-                for k in ("non-dropping-particle", "family")
+                for k in ("dropping-particle", "non-dropping-particle", "family")
                 if clean(name.get(k))
             )
         )
@@ -141,6 +142,8 @@ def _item_to_data(item: dict) -> ReferenceData:
     data.place = _text(item, "publisher-place", "event-place")
     data.edition = _text(item, "edition")
     data.year, data.month, data.day = _date(item.get("issued"))
+    if isinstance(item.get("issued"), dict):
+        data.season = normalise_season(item["issued"].get("season"))
     if not data.year:
         # Pre-prints and in-press items often only have an online date.
         data.year, data.month, data.day = _date(item.get("published-online"))

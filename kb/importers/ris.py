@@ -26,7 +26,13 @@ from kb.importers.base import (
     person_or_organisation,
     validate,
 )
-from kb.refdata import ReferenceData, normalise_doi, normalise_pmcid, normalise_pmid
+from kb.refdata import (
+    ReferenceData,
+    normalise_doi,
+    normalise_pmcid,
+    normalise_pmid,
+    normalise_season,
+)
 
 _TYPE_KINDS: dict[str, str] = {
     **dict.fromkeys(
@@ -138,6 +144,8 @@ def _record_to_data(record: dict) -> ReferenceData:
             data.year = year
         if year == data.year and month and not data.month:
             data.month, data.day = month, day
+        if value.count("/") >= 3 and not data.season:  # "2004/08//Aug-Sep": season last
+            data.season = normalise_season(value.split("/", 3)[3])
     if any(_IN_PRESS_RE.search(v) for v in date_values):
         data.in_press = True
 
