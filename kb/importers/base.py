@@ -200,8 +200,10 @@ _ORG_WORDS = frozenset(
         "commission",
         "committee",
         "consortium",
+        "contributors",
         "council",
         "department",
+        "developers",
         "federation",
         "foundation",
         "group",
@@ -216,6 +218,7 @@ _ORG_WORDS = frozenset(
         "program",
         "service",
         "society",
+        "team",
         "university",
     }
 )
@@ -226,9 +229,9 @@ def looks_like_organisation(raw: str) -> bool:
     """Guess whether a name in a file without structured names is an organisation.
 
     RIS and similar formats have one free-text author field. A trailing comma with nothing
-    after it is the RIS convention for a corporate author; otherwise words such as
-    "Organization" or "Committee", or connectives ("of", "for") that never occur in personal
-    names, give it away.
+    after it is the RIS convention for a corporate author; otherwise a leading "the", words
+    such as "Organization", "Committee" or "contributors", or connectives ("of", "for") that
+    never occur in personal names, give it away.
     """
     text = clean(raw)
     if not text:
@@ -238,6 +241,8 @@ def looks_like_organisation(raw: str) -> bool:
     if "," in text:
         return False
     words = [w.strip(".()").lower() for w in text.split()]
+    if len(words) > 1 and words[0] == "the":  # "the scikit-image contributors"
+        return True
     return bool(_ORG_WORDS.intersection(words) or _ORG_CONNECTIVES.intersection(words[1:]))
 
 

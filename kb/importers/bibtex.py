@@ -33,6 +33,7 @@ from kb.importers.base import (
     check_text,
     clean,
     guess_kind,
+    looks_like_organisation,
     make_date,
     normalise_pages,
     parse_day,
@@ -119,6 +120,10 @@ def parse_names(raw: str) -> list[dict]:
             if _is_braced(word) or " " in word:
                 people.append({"literal": decode_latex(word)})
                 continue
+        if "," not in name and looks_like_organisation(decode_latex(name)):
+            # "the scikit-image contributors", written without the protecting braces.
+            people.append({"literal": decode_latex(name)})
+            continue
         family = decode_latex(" ".join([*parts.von, *parts.last]))
         if not family:
             continue

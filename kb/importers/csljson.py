@@ -19,6 +19,7 @@ from kb.importers.base import (
     check_text,
     clean,
     guess_kind,
+    looks_like_organisation,
     make_date,
     normalise_pages,
     parse_day,
@@ -92,7 +93,10 @@ def _names(value: Any) -> list[dict]:
             )
         )
         given = clean(name.get("given"))
-        if family:
+        if family and not given and looks_like_organisation(family):
+            # An organisation put in "family": "the scikit-image contributors".
+            people.append({"literal": family})
+        elif family:
             suffix = clean(name.get("suffix"))
             people.append(parse_author_name(", ".join(p for p in (family, given, suffix) if p)))
         elif literal:

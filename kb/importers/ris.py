@@ -9,6 +9,7 @@ two-letter RIS tags that exporters document rather than rispy's long names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import rispy
 
@@ -95,17 +96,29 @@ def _first(record: dict, *tags: str) -> str:
 
 
 def _names(values: list[str]) -> list[dict]:
-    """Author dicts from free-text RIS names, skipping duplicates (AU and A1 both given)."""
+    """Author dicts from free-text RIS names, in order; namesakes are two people."""
     people: list[dict] = []
-    seen: set[str] = set()
     for value in values:
-        if value in seen:
-            continue
-        seen.add(value)
         person = person_or_organisation(value)
         if person:
             people.append(person)
     return people
+
+
+def _authors(record: dict) -> list[str]:
+    """The author names of AU and A1, each person once when an exporter writes both tags.
+
+    Some exporters repeat the author list under A1 as well as AU; a name in A1 that was
+    already given in AU is that repetition, but two namesakes within one tag stay two.
+    """
+    names = _values(record, "AU")
+    already = Counter(names)
+    for name in _values(record, "A1"):
+        if already[name]:
+            already[name] -= 1
+        else:
+            names.append(name)
+    return names
 
 
 def _record_to_data(record: dict) -> ReferenceData:
@@ -127,7 +140,7 @@ def _record_to_data(record: dict) -> ReferenceData:
     else:
         data.container_title = _first(record, "JO", "JA", "J2", "JF", "T2")
 
-    data.authors = _names(_values(record, "AU", "A1"))
+    data.authors = _names(_authors(record))
     editor_tags = ("ED", "A2") if kind in ("chapter", "") else ("ED",)
     data.editors = _names(_values(record, *editor_tags))
 
