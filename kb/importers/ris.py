@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 import rispy
 
@@ -43,6 +44,10 @@ _TYPE_KINDS: dict[str, str] = {
 _LIST_TAGS = ["AU", "A1", "A2", "A3", "A4", "ED", "KW", "N1", "UR", "L1", "L2", "L4", "AN"]
 
 _TAG_LINE_RE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
+# Tags longer than RIS's two characters, e.g. APA PsycNET's "PMID  - 33355555".
+_LONG_TAG_LINE_RE = re.compile(r"^([A-Z][A-Z0-9]{2,5}) {1,2}-(?: (.*)|\s*)$")
+_EXTRA_TAGS = frozenset({"PMID", "PMCID"})
+"""Long tags we read; any other long tag is dropped, as rispy would choke on it."""
 _PMID_IN_TEXT_RE = re.compile(r"(?i)\bPMID\b\s*[:=]?\s*(\d{1,9})\b")
 _PMCID_IN_TEXT_RE = re.compile(r"(?i)\bPMC\d+\b")
 _IN_PRESS_RE = re.compile(r"(?i)\b(in press|forthcoming)\b")
@@ -55,27 +60,49 @@ class _IdentityTags(dict):
         return key
 
 
-def _split_records(text: str) -> list[str]:
+@dataclass
+class _Chunk:
+    """One record's lines as rispy reads them, where it starts, and the long tags set aside."""
+
+    line: int
+    text: str
+    extras: dict[str, str]
+
+
+def _split_records(text: str) -> list[_Chunk]:
     """Cut the file into one chunk per ``TY`` line, each ending in ``ER``.
 
     Tag lines are rewritten to the canonical ``XX  - value`` spacing because some exporters
     write ``TY - JOUR`` with one space, which rispy would treat as a continuation line.
+    Lines rispy cannot take are kept out of the chunk: tags longer than two characters
+    (the ones we know go to ``extras``), and untagged lines before the first tag after
+    ``TY``, which rispy would try to append to a tag that does not exist.
     """
-    records: list[list[str]] = []
-    for line in text.split("\n"):
+    records: list[tuple[int, list[str], dict[str, str]]] = []
+    after_ty = False
+    for number, line in enumerate(text.split("\n"), start=1):
         match = _TAG_LINE_RE.match(line.rstrip())
+        long_match = None if match else _LONG_TAG_LINE_RE.match(line.rstrip())
         if match:
             tag, value = match.group(1), (match.group(2) or "").strip()
             line = f"{tag}  - {value}"
+            after_ty = tag == "TY"
             if tag == "TY":
-                records.append([])
+                records.append((number, [], {}))
+        elif records and long_match:
+            tag, value = long_match.group(1), (long_match.group(2) or "").strip()
+            if tag in _EXTRA_TAGS and value:
+                records[-1][2].setdefault(tag, value)
+            continue
+        elif after_ty:
+            continue
         if records:
-            records[-1].append(line)
+            records[-1][1].append(line)
     chunks = []
-    for lines in records:
+    for number, lines, extras in records:
         if not any(line.startswith("ER  -") for line in lines):
             lines.append("ER  - ")
-        chunks.append("\n".join(lines) + "\n")
+        chunks.append(_Chunk(number, "\n".join(lines) + "\n", extras))
     return chunks
 
 
@@ -121,6 +148,21 @@ def _authors(record: dict) -> list[str]:
     return names
 
 
+def _journal(record: dict) -> str:
+    """The journal as Vancouver cites it: its abbreviation without full stops, if given.
+
+    Web of Science puts the full title in capitals in T2 and the ISO abbreviation in JI
+    ("World J. Gastroenterol."); Embase puts it in JA. NLM writes abbreviations without stops,
+    as the CSL-JSON importer does. WoS's J9 is cut at 20 characters ("WORLD J
+    GASTROENTERO"), so it is used only when there is no other name.
+    """
+    for tag in ("JO", "JA", "J2", "JI"):
+        value = _first(record, tag)
+        if value:
+            return clean(value.replace(".", " ")) if tag != "JO" else value
+    return _first(record, "JF", "T2") or clean(_first(record, "J9").replace(".", " "))
+
+
 def _record_to_data(record: dict) -> ReferenceData:
     """Map one rispy record (tags as keys) to ``ReferenceData``."""
     type_code = _first(record, "TY").upper()
@@ -138,7 +180,7 @@ def _record_to_data(record: dict) -> ReferenceData:
     elif kind == "webpage":
         data.container_title = _first(record, "T2", "JF", "JO")
     else:
-        data.container_title = _first(record, "JO", "JA", "J2", "JF", "T2")
+        data.container_title = _journal(record)
 
     data.authors = _names(_authors(record))
     editor_tags = ("ED", "A2") if kind in ("chapter", "") else ("ED",)
@@ -171,8 +213,10 @@ def _record_to_data(record: dict) -> ReferenceData:
         "",
     )
 
+    data.pmid = normalise_pmid(_first(record, "PMID"))
+    data.pmcid = normalise_pmcid(_first(record, "PMCID"))
     notes = _values(record, "N1", "AN", "M2", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8")
-    for note in notes:
+    for note in notes if not data.pmid else ():
         match = _PMID_IN_TEXT_RE.search(note)
         if match:
             data.pmid = normalise_pmid(match.group(1))
@@ -182,7 +226,7 @@ def _record_to_data(record: dict) -> ReferenceData:
         accession = _first(record, "AN")
         if accession.isdigit() and any(w in database for w in ("pubmed", "medline", "nlm")):
             data.pmid = normalise_pmid(accession)
-    for note in notes:
+    for note in notes if not data.pmcid else ():
         match = _PMCID_IN_TEXT_RE.search(note)
         if match:
             data.pmcid = normalise_pmcid(match.group(0))
@@ -210,16 +254,23 @@ def parse(text: str) -> ParseResult:
     result = ParseResult()
     for position, chunk in enumerate(chunks, start=1):
         try:
-            parsed = rispy.loads(chunk, mapping=_IdentityTags(), list_tags=_LIST_TAGS)
+            parsed = rispy.loads(chunk.text, mapping=_IdentityTags(), list_tags=_LIST_TAGS)
             if not parsed:
                 raise ValueError("no fields could be read")
-            data = _record_to_data(parsed[0])
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The record could not be read: {exc}."))
+            record = {**chunk.extras, **parsed[0]}
+            data = _record_to_data(record)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    f"The record starting on line {chunk.line} could not be read; "
+                    "check that each of its lines starts with a tag such as 'TI  - '.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:
             result.errors.append(RecordError(position, problem))
             continue
-        result.records.append(ParsedRecord(position, data, key=_first(parsed[0], "ID")))
+        result.records.append(ParsedRecord(position, data, key=_first(record, "ID")))
     return result

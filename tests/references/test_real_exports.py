@@ -63,6 +63,42 @@ def test_embase_authors_are_family_name_and_initials_in_order_with_namesakes():
     ]
 
 
+# --- 4. RIS tags the parser does not know --------------------------------------------------
+
+
+def test_apa_psycnet_pmid_tag_after_ty_is_read_not_fatal():
+    result = ris.parse(fixture("apa_psycnet.ris"))
+    assert result.errors == []
+    data = result.records[0].data
+    assert data.title == "Childhood self-control and adult health outcomes in a birth cohort"
+    assert data.pmid == "33355555"
+    assert data.authors == [
+        {"family": "Moffitt", "given": "TE"},
+        {"family": "Caspi", "given": "A"},
+    ]
+
+
+def test_ris_unknown_long_tags_and_stray_lines_are_ignored():
+    text = (
+        "TY  - JOUR\nXYZW  - something a tool added\nwrapped text with no tag\n"
+        "AU  - Caspi, Avshalom\nTI  - Self-control in adolescence\nPY  - 2019\nER  - \n"
+    )
+    result = ris.parse(text)
+    assert result.errors == []
+    assert result.records[0].data.title == "Self-control in adolescence"
+
+
+def test_ris_record_that_cannot_be_read_gets_a_sentence_not_none(monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError(None)
+
+    monkeypatch.setattr(ris.rispy, "loads", broken)
+    result = ris.parse(fixture("apa_psycnet.ris"))
+    message = result.errors[0].message
+    assert "None" not in message and "KeyError" not in message
+    assert "line 1" in message
+
+
 # --- 7. namesakes ----------------------------------------------------------------------------
 
 
@@ -80,6 +116,15 @@ def test_namesakes_kept_in_every_format():
     assert medline.parse(nbib).records[0].data.authors[1:] == wangs
     both_tags = "TY  - JOUR\nAU  - Wang, Yan\nAU  - Wang, Yan\nA1  - Wang, Yan\nTI  - T\nER  - \n"
     assert ris.parse(both_tags).records[0].data.authors == wangs
+
+
+# --- 9. journal abbreviations ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["wos.ris", "embase.ris"])
+def test_ris_journal_abbreviation_without_full_stops(name):
+    data = ris.parse(fixture(name)).records[0].data
+    assert data.container_title == "World J Gastroenterol"
 
 
 # --- 10. organisations ---------------------------------------------------------------------------
