@@ -3,8 +3,10 @@
 bibtexparser v2 splits the file and resolves ``@string`` macros. Names are split with its
 BibTeX name rules *before* LaTeX decoding, because decoding removes the braces that mark an
 organisation ("{World Health Organization}" must not become "Organization WH"). Every text
-value is then decoded with ``LatexDecodingMiddleware`` (``{\\c{c}}`` -> "ç", ``{\\O}`` -> "Ø"),
-except identifiers and URLs, where ``%`` and ``~`` are literal characters, not LaTeX.
+value is then decoded with
+``LatexDecodingMiddleware`` and our pylatexenc context (``kb.importers.latex``):
+``{\\c{c}}`` -> "ç", ``{\\O}`` -> "Ø", ``{\\textless}`` -> "<"; except identifiers and URLs,
+where ``%`` and ``~`` are literal characters, not LaTeX.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from kb.importers.base import (
     parse_year,
     validate,
 )
+from kb.importers.latex import DECODER
 from kb.refdata import (
     ReferenceData,
     normalise_doi,
@@ -77,7 +80,7 @@ _TYPE_KINDS: dict[str, str] = {
 # Values that are not LaTeX: decoding would eat "%" (a comment) and turn "~" into a space.
 _VERBATIM_FIELDS = frozenset({"doi", "url", "urldate", "pmid", "pmcid", "eprint", "eprinttype"})
 
-_DECODER = LatexDecodingMiddleware(keep_math_mode=False)
+_DECODER = LatexDecodingMiddleware(decoder=DECODER)
 _UNESCAPED_PERCENT_RE = re.compile(r"(?<!\\)%")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.importers import bibtex, csljson, medline, ris
+from kb.importers.bibtex import decode_latex
 from kb.refdata import parse_author_name
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -97,6 +98,26 @@ def test_ris_record_that_cannot_be_read_gets_a_sentence_not_none(monkeypatch):
     message = result.errors[0].message
     assert "None" not in message and "KeyError" not in message
     assert "line 1" in message
+
+
+# --- 5. LaTeX in BibTeX ----------------------------------------------------------------------
+
+
+def test_zotero_latex_escapes_become_unicode_keeping_their_text():
+    result = bibtex.parse(fixture("zotero.bib"))
+    entries = records_by_key(result)
+    assert entries["okoro_mortality_2021"].title == (
+        "Mortality in children <5 years with HbA1c >7%: a registry study"
+    )
+    assert entries["fischer_tnf_2019"].title == (
+        "TNF-α blockade and cramps: managing references with BibTeX and TeX in meta-analyses"
+    )
+
+
+def test_unknown_latex_macros_keep_their_text():
+    assert decode_latex(r"Effects of \foreignword{enzyme} in \Oddname\ cells") == (
+        "Effects of enzyme in Oddname cells"
+    )
 
 
 # --- 7. namesakes ----------------------------------------------------------------------------
