@@ -1,9 +1,9 @@
 """BibTeX / BibLaTeX import (Zotero, JabRef, Google Scholar, LaTeX users' own files).
 
-bibtexparser v2 splits the file and resolves ``@string`` macros. Names are split with its
-BibTeX name rules *before* LaTeX decoding, because decoding removes the braces that mark an
-organisation ("{World Health Organization}" must not become "Organization WH"). Every text
-value is then decoded with
+bibtexparser v2 splits the file and resolves ``@string`` macros; ``#`` concatenations are
+joined here. Names are split with its BibTeX name rules *before* LaTeX decoding, because
+decoding removes the braces that mark an organisation ("{World Health Organization}" must
+not become "Organization WH"). Every text value is then decoded with
 ``LatexDecodingMiddleware`` and our pylatexenc context (``kb.importers.latex``):
 ``{\\c{c}}`` -> "ç", ``{\\O}`` -> "Ø", ``{\\textless}`` -> "<"; except identifiers and URLs,
 where ``%`` and ``~`` are literal characters, not LaTeX.
@@ -15,7 +15,12 @@ import re
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares import (
+    LatexDecodingMiddleware,
+    RemoveEnclosingMiddleware,
+    ResolveStringReferencesMiddleware,
+)
+from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
@@ -135,6 +140,62 @@ def parse_names(raw: str) -> list[dict]:
     return people
 
 
+def _split_concatenation(value: str) -> list[str]:
+    """The operands of ``"Signalling in " # "muscle"``: split at ``#`` outside braces and quotes."""
+    parts: list[str] = []
+    depth, quoted, start = 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0 and value[i - 1 : i] != "\\":
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    parts.append(value[start:].strip())
+    return parts
+
+
+class _ExpandConcatenation(LibraryMiddleware):
+    """Join ``#`` concatenations, resolving ``@string`` names among the operands.
+
+    bibtexparser resolves a field that is a single ``@string`` name but leaves an expression
+    such as ``pnas # " U S A"`` as it is written. The result is braced so that bibtexparser's
+    ``RemoveEnclosingMiddleware``, which runs next, treats it like any other value.
+    """
+
+    def __init__(self):
+        super().__init__(allow_inplace_modification=True)
+
+    @classmethod
+    def metadata_key(cls) -> str:
+        return "expand_concatenation"
+
+    def transform(self, library: Library) -> Library:
+        strings = {key.lower(): block.value for key, block in library.strings_dict.items()}
+        for entry in library.entries:
+            for entry_field in entry.fields:
+                value = entry_field.value
+                if isinstance(value, str) and len(_split_concatenation(value)) > 1:
+                    entry_field.value = "{" + _expand(value, strings, depth=0) + "}"
+        return library
+
+
+def _expand(value: str, strings: dict[str, str], *, depth: int) -> str:
+    """The text of a BibTeX value expression; unknown names (e.g. ``jan``) stay as written."""
+    out = []
+    for part in _split_concatenation(value):
+        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
+            out.append(part[1:-1])
+        elif part.lower() in strings and depth < 10:
+            out.append(_expand(strings[part.lower()], strings, depth=depth + 1))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
 def _fields(entry: Entry) -> dict[str, str]:
     """Field values by lower-case key, LaTeX-decoded except identifiers; names left raw."""
     out: dict[str, str] = {}
@@ -225,7 +286,14 @@ def parse(text: str) -> ParseResult:
     entries at all.
     """
     text = check_text(text, "BibTeX")
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(
+        text,
+        parse_stack=[
+            ResolveStringReferencesMiddleware(),
+            _ExpandConcatenation(),
+            RemoveEnclosingMiddleware(),
+        ],
+    )
     result = ParseResult()
     position = 0
     for block in library.blocks:

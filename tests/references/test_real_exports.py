@@ -120,6 +120,15 @@ def test_unknown_latex_macros_keep_their_text():
     )
 
 
+# --- 6. @string and # ----------------------------------------------------------------------
+
+
+def test_bibtex_concatenation_and_string_macros_are_expanded():
+    data = records_by_key(bibtex.parse(fixture("zotero.bib")))["jansen_signalling_2020"]
+    assert data.title == "Signalling in muscle"
+    assert data.container_title == "Proc Natl Acad Sci U S A"
+
+
 # --- 7. namesakes ----------------------------------------------------------------------------
 
 
