@@ -179,6 +179,11 @@ def parse(text: str) -> ParseResult:
         raise UnreadableFile(
             f"This is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from exc
+    except RecursionError as exc:
+        raise UnreadableFile(
+            "The JSON is nested too deeply to be a list of references: CSL-JSON is a list "
+            "of items, each with its fields one or two levels down."
+        ) from exc
     if isinstance(loaded, dict) and isinstance(loaded.get("items"), list):
         loaded = loaded["items"]  # Some tools wrap the list: {"items": [...]}.
     items = [loaded] if isinstance(loaded, dict) else loaded

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.importers import bibtex, csljson, medline, ris
+from kb.importers import UnreadableFile, bibtex, csljson, medline, ris
 from kb.importers.bibtex import decode_latex
 from kb.refdata import parse_author_name
 
@@ -169,3 +169,11 @@ def test_organisations_without_a_given_name_are_literal_authors():
     assert csl.authors == [{"literal": "the scikit-image contributors"}]
     text = "TY  - COMP\nAU  - the scikit-image contributors\nTI  - scikit-image\nER  - \n"
     assert ris.parse(text).records[0].data.authors == [{"literal": "the scikit-image contributors"}]
+
+
+# --- CSL-JSON nesting ------------------------------------------------------------------------
+
+
+def test_deeply_nested_csl_json_is_unreadable_with_a_message():
+    with pytest.raises(UnreadableFile, match="nested"):
+        csljson.parse("[" * 100_000 + "]" * 100_000)
