@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage")
+KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage", "thesis")
 """The reference kinds the knowledge base knows; mirrors ``kb.models.ReferenceKind``."""
 
 

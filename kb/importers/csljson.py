@@ -43,7 +43,7 @@ _TYPE_KINDS: dict[str, str] = {
     "review": "journal",
     "article": "journal",
     "book": "book",
-    "thesis": "book",
+    "thesis": "thesis",
     "chapter": "chapter",
     "entry-encyclopedia": "chapter",
     "entry-dictionary": "chapter",

@@ -34,7 +34,8 @@ _TYPE_KINDS: dict[str, str] = {
     **dict.fromkeys(
         ("JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "INPR", "ABST", "SER", "ADVS"), "journal"
     ),
-    **dict.fromkeys(("BOOK", "EBOOK", "EDBOOK", "PAMP", "THES", "MANSCPT"), "book"),
+    **dict.fromkeys(("BOOK", "EBOOK", "EDBOOK", "PAMP", "MANSCPT"), "book"),
+    "THES": "thesis",
     **dict.fromkeys(("CHAP", "ECHAP", "CHAPTER", "CPAPER", "CONF", "ENCYC", "DICT"), "chapter"),
     **dict.fromkeys(("RPRT", "GOVDOC", "STAND", "LEGAL", "STAT", "BILL"), "guideline"),
     **dict.fromkeys(("ELEC", "WEB", "ICOMM", "BLOG", "DBASE", "MULTI"), "webpage"),
@@ -175,7 +176,7 @@ def _record_to_data(record: dict) -> ReferenceData:
     )
     if kind == "chapter":
         data.container_title = _first(record, "T2", "BT")
-    elif kind == "book":
+    elif kind in ("book", "thesis"):
         data.container_title = ""
     elif kind == "webpage":
         data.container_title = _first(record, "T2", "JF", "JO")

@@ -65,6 +65,7 @@ class ReferenceKind(models.TextChoices):
     CHAPTER = "chapter", "Book chapter"
     GUIDELINE = "guideline", "Guideline or report"
     WEBPAGE = "webpage", "Web page"
+    THESIS = "thesis", "Thesis"
 
 
 class Reference(models.Model):

@@ -177,3 +177,26 @@ def test_organisations_without_a_given_name_are_literal_authors():
 def test_deeply_nested_csl_json_is_unreadable_with_a_message():
     with pytest.raises(UnreadableFile, match="nested"):
         csljson.parse("[" * 100_000 + "]" * 100_000)
+
+
+# --- theses ------------------------------------------------------------------------------------
+
+
+def test_theses_import_as_theses_in_every_format():
+    ris_thesis = by_title(ris.parse(fixture("endnote.ris")), "Muscle cramps in chronic")
+    csl_thesis = by_title(csljson.parse(fixture("zotero.json")), "Muscle cramps in chronic")
+    entries = records_by_key(bibtex.parse(fixture("zotero.bib")))
+    for data in (ris_thesis, csl_thesis, entries["nguyen_cramps_2019"]):
+        assert data.kind == "thesis"
+        assert (data.publisher, data.place, data.year) == (
+            "University of Melbourne",
+            "Melbourne",
+            2019,
+        )
+        assert data.container_title == ""
+    masters = entries["berg_cramps_2017"]
+    assert (masters.kind, masters.publisher, masters.place) == (
+        "thesis",
+        "University of Oslo",
+        "Oslo",
+    )
