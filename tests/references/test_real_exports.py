@@ -9,7 +9,9 @@ import pytest
 
 from kb.importers import UnreadableFile, bibtex, csljson, medline, ris
 from kb.importers.bibtex import decode_latex
+from kb.models import Reference
 from kb.refdata import parse_author_name
+from kb.reference_import import import_references
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -200,3 +202,34 @@ def test_theses_import_as_theses_in_every_format():
         "University of Oslo",
         "Oslo",
     )
+
+
+# --- 3. a bad field costs the field, not the record (with the database) ----------------------
+
+
+@pytest.mark.django_db
+def test_endnote_bad_fields_are_left_out_or_shortened_and_reported():
+    report = import_references(text=fixture("endnote.ris"), filename="endnote.ris")
+    assert [line.outcome for line in report.lines] == ["created"] * 4
+    proxy, two_urls, supplement, thesis = (
+        Reference.objects.get(title__startswith=start)
+        for start in ("Nocturnal leg", "Quinine", "Magnesium", "Muscle cramps in chronic")
+    )
+    assert proxy.url == ""
+    assert "ezproxy_lib" in " ".join(report.lines[0].notes)
+    assert two_urls.url == "https://bjgp.org/content/66/650/e629"
+    assert "PMC5033288" in " ".join(report.lines[1].notes)
+    assert supplement.issue.startswith("Supplement 2: Abstracts of the 27th")
+    assert len(supplement.issue) <= 50
+    assert "issue" in " ".join(report.lines[2].notes)
+    assert thesis.kind == "thesis"
+
+
+@pytest.mark.django_db
+def test_bibtex_endnote_isi_link_is_left_out_not_the_record():
+    report = import_references(text=fixture("zotero.bib"), filename="zotero.bib")
+    assert report.skipped == 0, [line.reason for line in report.lines]
+    line = next(line for line in report.lines if line.title.startswith("Magnesium"))
+    assert line.outcome == "created"
+    assert "Go to ISI" in " ".join(line.notes)
+    assert Reference.objects.get(title__startswith="Magnesium").url == ""

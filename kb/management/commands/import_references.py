@@ -46,6 +46,8 @@ class Command(BaseCommand):
         for line in report.lines:
             if line.outcome == "created":
                 self.stdout.write(f"record {line.position}: created [{line.key}] {line.title}")
+                for note in line.notes:
+                    self.stdout.write(f"  note: {note}")
             elif line.outcome == "matched":
                 self.stdout.write(f"record {line.position}: matched [{line.key}] {line.reason}")
             else:
