@@ -15,7 +15,7 @@ import never flags or unflags one: that is ``kb.workflow.set_retraction``'s job.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -42,6 +42,8 @@ class ImportLine:
 class ImportReport:
     format: str
     lines: list[ImportLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the editor should know about the file as a whole, e.g. how it was decoded."""
 
     def _count(self, outcome: str) -> int:
         return sum(1 for line in self.lines if line.outcome == outcome)
@@ -103,8 +105,12 @@ def import_references(
     file_format: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     by=None,
+    notes: Sequence[str] = (),
 ) -> ImportReport:
-    """Parse ``text`` and add its new references to the library; see the module docstring."""
+    """Parse ``text`` and add its new references to the library; see the module docstring.
+
+    ``notes`` are carried into the report as they are (``decode_upload``'s, for instance).
+    """
     if file_format is None:
         file_format = detect_format(filename, text)
     elif file_format not in PARSERS:
@@ -114,7 +120,7 @@ def import_references(
     result = PARSERS[file_format](text)
     if not result.records and not result.errors:
         raise UnreadableFile("The file holds no references.")
-    report = ImportReport(format=file_format)
+    report = ImportReport(format=file_format, notes=list(notes))
     for error in result.errors:
         report.lines.append(ImportLine(error.position, "skipped", reason=error.message))
     total = len(result.records)

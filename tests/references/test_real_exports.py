@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 
-from kb.importers import UnreadableFile, bibtex, csljson, medline, ris
+from kb.importers import UnreadableFile, bibtex, csljson, decode_upload, medline, ris
 from kb.importers.bibtex import decode_latex
 from kb.models import Reference
 from kb.refdata import parse_author_name
@@ -150,6 +152,38 @@ def test_namesakes_kept_in_every_format():
     assert ris.parse(both_tags).records[0].data.authors == wangs
 
 
+# --- 8. encoding -----------------------------------------------------------------------------
+
+UTF8_RECORD = (
+    "TY  - JOUR\nAU  - Lefèvre, Hélène\nTI  - Café consumption and nocturnal cramps\n"
+    "PY  - 2018\nER  - \n"
+)
+
+
+def test_utf8_file_with_one_bad_byte_stays_utf8_and_says_where():
+    raw = UTF8_RECORD.encode("utf-8").replace(b"nocturnal", b"noct\x92urnal")
+    decoded = decode_upload(raw)
+    assert "Café consumption" in decoded.text
+    assert "Lefèvre, Hélène" in decoded.text
+    assert decoded.encoding == "UTF-8"
+    assert len(decoded.notes) == 1
+    offset = raw.index(b"\x92")
+    assert f"line 3 (byte offset {offset})" in decoded.notes[0]
+
+
+def test_bom_is_dropped():
+    decoded = decode_upload(b"\xef\xbb\xbf" + UTF8_RECORD.encode("utf-8"))
+    assert decoded.text.startswith("TY  - JOUR")
+    assert decoded.notes == []
+
+
+def test_whole_windows_1252_file_is_read_as_such_and_says_so():
+    decoded = decode_upload(UTF8_RECORD.replace("Café", "Café’s").encode("cp1252"))
+    assert "Lefèvre, Hélène" in decoded.text and "Café’s" in decoded.text
+    assert decoded.encoding == "Windows-1252"
+    assert "Windows-1252" in decoded.notes[0]
+
+
 # --- 9. journal abbreviations ------------------------------------------------------------------
 
 
@@ -233,3 +267,31 @@ def test_bibtex_endnote_isi_link_is_left_out_not_the_record():
     assert line.outcome == "created"
     assert "Go to ISI" in " ".join(line.notes)
     assert Reference.objects.get(title__startswith="Magnesium").url == ""
+
+
+@pytest.mark.django_db
+def test_command_prints_notes_and_encoding(tmp_path, capsys):
+    path = tmp_path / "endnote.ris"
+    raw = fixture("endnote.ris").encode("utf-8").replace(b"Quinine", b"Quin\xefine", 1)
+    path.write_bytes(raw.replace(b"Brennan", "Brénnan".encode(), 1))
+    call_command("import_references", str(path))
+    out = capsys.readouterr().out
+    assert "not valid UTF-8" in out and "line 16" in out
+    assert "ezproxy_lib" in out
+    assert "4 created" in out
+
+
+@pytest.mark.django_db
+def test_desk_import_shows_notes_and_encoding(client, author, tmp_path):
+    client.force_login(author)
+    path = tmp_path / "endnote.ris"
+    text = fixture("endnote.ris").replace("Brennan, Siobhan", "Ó Briain, Siobhán")
+    path.write_bytes(text.encode("cp1252"))
+    with open(path, "rb") as handle:
+        response = client.post(reverse("admin:kb_reference_import"), {"file": handle})
+    html = response.content.decode()
+    assert "Windows-1252" in html
+    assert "ezproxy_lib" in html
+    assert Reference.objects.count() == 4
+    families = [a.get("family") for r in Reference.objects.all() for a in r.authors]
+    assert families.count("Ó Briain") == 2
