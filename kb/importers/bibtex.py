@@ -273,10 +273,14 @@ def _entry_to_data(entry: Entry) -> ReferenceData:
 
 
 def _describe_failure(block: ParsingFailedBlock) -> str:
-    """A one-line reason for a block bibtexparser could not parse."""
-    reason = clean(str(block.error).split("\n")[0]) if block.error else "syntax error"
-    line = f" (line {block.start_line + 1})" if block.start_line is not None else ""
-    return f"The entry could not be read{line}: {reason}"
+    """A sentence on a block bibtexparser could not parse, with its line and the reason.
+
+    bibtexparser keeps the reason in ``abort_reason``; ``str()`` of its exception is empty.
+    """
+    reason = clean(getattr(block.error, "abort_reason", "") or str(block.error or ""))
+    line = f" starting on line {block.start_line + 1}" if block.start_line is not None else ""
+    because = f" ({reason.rstrip('.')})" if reason else ""
+    return f"The entry{line} could not be read{because}; check its braces, quotes and commas."
 
 
 def parse(text: str) -> ParseResult:
@@ -314,8 +318,14 @@ def parse(text: str) -> ParseResult:
         position += 1
         try:
             data = _entry_to_data(entry)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The entry could not be read: {exc}."))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    f"The entry [{entry.key}] could not be read: one of its fields has a form "
+                    "we do not recognise.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:

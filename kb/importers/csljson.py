@@ -196,8 +196,14 @@ def parse(text: str) -> ParseResult:
             continue
         try:
             data = _item_to_data(item)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The item could not be read: {exc}."))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    "The item could not be read: one of its fields has a form CSL-JSON does "
+                    "not use.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:

@@ -295,3 +295,38 @@ def test_desk_import_shows_notes_and_encoding(client, author, tmp_path):
     assert Reference.objects.count() == 4
     families = [a.get("family") for r in Reference.objects.all() for a in r.authors]
     assert families.count("Ó Briain") == 2
+
+
+# --- skip reasons are sentences ---------------------------------------------------------------
+
+
+def test_bibtex_entry_that_cannot_be_parsed_says_why():
+    text = (
+        "@article{okoro_mortality_2021,\n\ttitle = {Mortality in children {\\textless}5 years,\n"
+        "\tyear = {2021},\n}\n\n"
+        "@article{fischer_tnf_2019,\n\ttitle = {TNF blockade and cramps},\n\tyear = {2019},\n}\n"
+    )
+    result = bibtex.parse(text)
+    assert [r.key for r in result.records] == ["fischer_tnf_2019"]
+    message = result.errors[0].message
+    assert "line 1" in message
+    assert "Was still looking for field-value closing" in message
+    assert message.endswith(".") and not message.endswith(": .")
+
+
+@pytest.mark.parametrize(
+    ("parser", "converter", "name"),
+    [
+        (bibtex, "_entry_to_data", "zotero.bib"),
+        (csljson, "_item_to_data", "zotero.json"),
+        (medline, "_record_to_data", "sample.nbib"),
+    ],
+)
+def test_record_that_cannot_be_converted_gets_a_sentence(monkeypatch, parser, converter, name):
+    def broken(*args, **kwargs):
+        raise KeyError(None)
+
+    monkeypatch.setattr(parser, converter, broken)
+    message = parser.parse(fixture(name)).errors[0].message
+    assert "None" not in message and "KeyError" not in message
+    assert message.endswith(".")
