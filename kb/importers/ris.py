@@ -153,14 +153,13 @@ def _journal(record: dict) -> str:
     """The journal as Vancouver cites it: its abbreviation without full stops, if given.
 
     Web of Science puts the full title in capitals in T2 and the ISO abbreviation in JI
-    ("World J. Gastroenterol."); Embase puts it in JA. NLM writes abbreviations without stops,
-    as the CSL-JSON importer does. WoS's J9 is cut at 20 characters ("WORLD J
+    ("World J. Gastroenterol."); Embase puts it in JA, Zotero in JO. NLM writes abbreviations
+    without stops, as the CSL-JSON importer does. WoS's J9 is cut at 20 characters ("WORLD J
     GASTROENTERO"), so it is used only when there is no other name.
     """
-    for tag in ("JO", "JA", "J2", "JI"):
-        value = _first(record, tag)
-        if value:
-            return clean(value.replace(".", " ")) if tag != "JO" else value
+    abbreviation = _first(record, "JO", "JA", "J2", "JI")
+    if abbreviation:
+        return clean(abbreviation.replace(".", " "))
     return _first(record, "JF", "T2") or clean(_first(record, "J9").replace(".", " "))
 
 

@@ -193,6 +193,15 @@ def test_ris_journal_abbreviation_without_full_stops(name):
     assert data.container_title == "World J Gastroenterol"
 
 
+def test_zotero_ris_journal_abbreviation_in_jo_loses_its_full_stops():
+    text = (
+        "TY  - JOUR\nTI  - Plastic versus metal stents\nAU  - Adler, Douglas G.\n"
+        "T2  - World Journal of Gastroenterology\nJO  - World J. Gastroenterol.\n"
+        "PY  - 2021\nER  - \n"
+    )
+    assert ris.parse(text).records[0].data.container_title == "World J Gastroenterol"
+
+
 # --- 10. organisations ---------------------------------------------------------------------------
 
 
