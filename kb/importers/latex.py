@@ -2,8 +2,9 @@
 
 Why a context of our own: pylatexenc's default drops any macro it does not know together
 with its argument, so Zotero's ``{\\textless}5 years`` became "5 years", ``\\mbox{...}`` and
-``{\\BibTeX}`` vanished. We add the text macros reference managers write and keep the text
-of every other macro: its arguments, or its name when it stands alone.
+``{\\BibTeX}`` vanished. We add the text macros reference managers write, drop font and
+spacing commands (``{\\em ...}``), and keep the text of every other macro: its arguments, or
+its name when it stands alone.
 
 Sub- and superscripts (``HbA\\textsubscript{1c}``) become plain text ("HbA1c"): that is how
 PubMed writes them, and it keeps titles searchable and comparable across formats.
@@ -32,7 +33,26 @@ def _greek(name: str, *, capital: bool) -> str:
     return unicodedata.lookup(f"GREEK {case} LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
 
 
+_LAYOUT_MACROS = (
+    "protect", "relax", "allowbreak", "nobreak", "xspace", "ignorespaces", "noindent",
+    "unskip", "null", "leavevmode", "centering", "raggedright", "normalfont", "selectfont",
+    "displaystyle", "textstyle", "em", "it", "bf", "rm", "sc", "sl", "tt", "sf", "bfseries",
+    "mdseries", "itshape", "upshape", "slshape", "scshape", "sffamily", "ttfamily",
+    "rmfamily", "tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large",
+    "LARGE", "huge", "Huge",
+)  # fmt: skip
+"""Font switches and spacing commands: they carry no text ("{\\em in vivo}" -> "in vivo")."""
+
+_BREAK_MACROS = (
+    "par", "newline", "linebreak", "break", "pagebreak", "newpage", "clearpage", "hfill",
+    "hfil", "vfill", "smallskip", "medskip", "bigskip",
+)  # fmt: skip
+"""Line and page breaks: a space in a one-line field."""
+
 _TEXT_MACROS: list[MacroTextSpec] = [
+    *(MacroTextSpec(name, discard=True) for name in _LAYOUT_MACROS),
+    *(MacroTextSpec(name, " ") for name in _BREAK_MACROS),
+    MacroTextSpec("LaTeXe", "LaTeX2e"),
     MacroTextSpec("textless", "<"),
     MacroTextSpec("textgreater", ">"),
     MacroTextSpec("textbar", "|"),
@@ -45,7 +65,8 @@ _TEXT_MACROS: list[MacroTextSpec] = [
         for name in _GREEK_LETTERS
     ),
 ]
-"""Text-mode macros that Zotero, JabRef and textgreek write and pylatexenc does not know."""
+"""What pylatexenc does not know: layout commands, breaks, and the text macros that Zotero,
+JabRef and textgreek write."""
 
 
 def _unknown_macro(n, l2tobj) -> str:

@@ -118,6 +118,12 @@ def test_zotero_latex_escapes_become_unicode_keeping_their_text():
     )
 
 
+def test_font_and_spacing_commands_leave_no_trace():
+    assert decode_latex(
+        r"{\em Escherichia coli} and {\it in vivo}\protect\relax{} {\sc Hba}\newline cramps"
+    ) == ("Escherichia coli and in vivo Hba cramps")
+
+
 def test_unknown_latex_macros_keep_their_text():
     assert decode_latex(r"Effects of \foreignword{enzyme} in \Oddname\ cells") == (
         "Effects of enzyme in Oddname cells"
