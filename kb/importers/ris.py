@@ -154,8 +154,9 @@ def _journal(record: dict) -> str:
 
     Web of Science puts the full title in capitals in T2 and the ISO abbreviation in JI
     ("World J. Gastroenterol."); Embase puts it in JA, Zotero in JO. NLM writes abbreviations
-    without stops, as the CSL-JSON importer does. WoS's J9 is cut at 20 characters ("WORLD J
-    GASTROENTERO"), so it is used only when there is no other name.
+    without stops, as the CSL-JSON importer does. WoS's J9 is its own abbreviation of at most
+    29 characters, in capitals and often cut short ("WORLD J GASTROENTERO"), so it is used
+    only when there is no other name.
     """
     abbreviation = _first(record, "JO", "JA", "J2", "JI")
     if abbreviation:
