@@ -269,9 +269,10 @@ def looks_like_organisation(raw: str) -> bool:
     """Guess whether a name in a file without structured names is an organisation.
 
     RIS and similar formats have one free-text author field. A trailing comma with nothing
-    after it is the RIS convention for a corporate author; otherwise a leading "the", words
-    such as "Organization", "Committee" or "contributors", or connectives ("of", "for") that
-    never occur in personal names, give it away.
+    after it is the RIS convention for a corporate author; otherwise a leading lower-case
+    "the" (a given name may be "The": Vietnamese "Thế" in ASCII), words such as
+    "Organization", "Committee" or "contributors", or connectives ("of", "for") that never
+    occur in personal names, give it away.
     """
     text = clean(raw)
     if not text:
@@ -280,9 +281,9 @@ def looks_like_organisation(raw: str) -> bool:
         return True
     if "," in text:
         return False
-    words = [w.strip(".()").lower() for w in text.split()]
-    if len(words) > 1 and words[0] == "the":  # "the scikit-image contributors"
+    if text.startswith("the "):  # "the scikit-image contributors"; not "The Anh Nguyen"
         return True
+    words = [w.strip(".()").lower() for w in text.split()]
     return bool(_ORG_WORDS.intersection(words) or _ORG_CONNECTIVES.intersection(words[1:]))
 
 

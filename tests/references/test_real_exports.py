@@ -222,6 +222,12 @@ def test_organisations_without_a_given_name_are_literal_authors():
     assert ris.parse(text).records[0].data.authors == [{"literal": "the scikit-image contributors"}]
 
 
+def test_a_person_whose_given_name_is_the_is_still_a_person():
+    # Vietnamese "Thế Anh" as ASCII-only exports write it.
+    text = "TY  - JOUR\nAU  - The Anh Nguyen\nTI  - Cramps in dialysis\nER  - \n"
+    assert ris.parse(text).records[0].data.authors == [{"family": "Nguyen", "given": "TA"}]
+
+
 # --- CSL-JSON nesting ------------------------------------------------------------------------
 
 
