@@ -221,7 +221,7 @@ def _is_initials(token: str) -> bool:
 _DOTTED_INITIALS_RE = re.compile(r"^(?:[^\W\d_]\.-?)+$")
 
 
-def _initials_token(token: str) -> str:
+def as_initials(token: str) -> str:
     """Initials written with or without stops ("DG", "D.G.", "D.", "J.-P."), as "DG"; else "".
 
     Embase and some publishers write "Adler D.G." or "Adler D. G." where MEDLINE writes
@@ -291,14 +291,14 @@ def parse_author_name(raw: str) -> dict:
             tokens = tokens[:-1]
         # Initials at the end, with or without stops: "Jansen PH", "Adler D. G.".
         split_at = len(tokens)
-        while split_at > 1 and _initials_token(tokens[split_at - 1]):
+        while split_at > 1 and as_initials(tokens[split_at - 1]):
             split_at -= 1
         if len(tokens) == 1:
             family, given = tokens[0], ""
-        elif split_at < len(tokens) and not _initials_token(tokens[0]):
+        elif split_at < len(tokens) and not as_initials(tokens[0]):
             # "Jansen PH", "van Dijck JA", "de Carvalho M", "Liu R.", "Adler D.G."
             family = " ".join(tokens[:split_at])
-            given = "".join(_initials_token(t) for t in tokens[split_at:])
+            given = "".join(as_initials(t) for t in tokens[split_at:])
         else:
             # "Pieter H. Jansen", "Mamede de Carvalho"
             split_at = len(tokens) - 1

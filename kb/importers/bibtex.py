@@ -52,6 +52,7 @@ from kb.importers.base import (
 from kb.importers.latex import DECODER
 from kb.refdata import (
     ReferenceData,
+    as_initials,
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,
@@ -128,6 +129,16 @@ def parse_names(raw: str) -> list[dict]:
             if _is_braced(word) or " " in word:
                 people.append({"literal": decode_latex(word)})
                 continue
+        if (
+            "," not in name
+            and len(parts.last) == 1
+            and parts.first
+            and as_initials(decode_latex(parts.last[0]))
+            and not as_initials(decode_latex(parts.first[0]))
+        ):
+            # "Adler D. G.", "Liu R.": BibTeX would take the initials for the family name.
+            people.append(parse_author_name(decode_latex(name)))
+            continue
         if "," not in name and looks_like_organisation(decode_latex(name)):
             # "the scikit-image contributors", written without the protecting braces.
             people.append({"literal": decode_latex(name)})

@@ -68,6 +68,17 @@ def test_embase_authors_are_family_name_and_initials_in_order_with_namesakes():
     ]
 
 
+def test_bibtex_names_written_family_name_then_initials():
+    names = "Liu R. and Adler D. G. and Adler DG and {\\O}stergaard L. and Pieter H. Jansen"
+    assert bibtex.parse_names(names) == [
+        {"family": "Liu", "given": "R"},
+        {"family": "Adler", "given": "DG"},
+        {"family": "Adler", "given": "DG"},
+        {"family": "Østergaard", "given": "L"},
+        {"family": "Jansen", "given": "PH"},
+    ]
+
+
 # --- 4. RIS tags the parser does not know --------------------------------------------------
 
 
