@@ -133,15 +133,16 @@ def _names(values: list[str]) -> list[dict]:
     return people
 
 
-def _authors(record: dict) -> list[str]:
-    """The author names of AU and A1, each person once when an exporter writes both tags.
+def _people(record: dict, tag: str, repeat_tag: str) -> list[str]:
+    """The names under ``tag`` then ``repeat_tag``, each person once when both are written.
 
-    Some exporters repeat the author list under A1 as well as AU; a name in A1 that was
-    already given in AU is that repetition, but two namesakes within one tag stay two.
+    Some exporters repeat the authors under A1 as well as AU, or the editors under A2 as well
+    as ED; a name in the second tag that the first already gave is that repetition, but two
+    namesakes within one tag stay two.
     """
-    names = _values(record, "AU")
+    names = _values(record, tag)
     already = Counter(names)
-    for name in _values(record, "A1"):
+    for name in _values(record, repeat_tag):
         if already[name]:
             already[name] -= 1
         else:
@@ -183,9 +184,11 @@ def _record_to_data(record: dict) -> ReferenceData:
     else:
         data.container_title = _journal(record)
 
-    data.authors = _names(_authors(record))
-    editor_tags = ("ED", "A2") if kind in ("chapter", "") else ("ED",)
-    data.editors = _names(_values(record, *editor_tags))
+    data.authors = _names(_people(record, "AU", "A1"))
+    if kind in ("chapter", ""):
+        data.editors = _names(_people(record, "ED", "A2"))
+    else:
+        data.editors = _names(_values(record, "ED"))
 
     date_values = _values(record, "PY", "Y1", "DA")
     for value in date_values:

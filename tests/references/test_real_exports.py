@@ -169,6 +169,15 @@ def test_namesakes_kept_in_every_format():
     assert ris.parse(both_tags).records[0].data.authors == wangs
 
 
+def test_ris_editors_given_under_ed_and_a2_are_each_kept_once():
+    text = (
+        "TY  - CHAP\nAU  - Swash, Michael\nTI  - Fasciculations\nT2  - Textbook of neurology\n"
+        "ED  - Wang, Yan\nED  - Wang, Yan\nA2  - Wang, Yan\nA2  - Wang, Yan\nPY  - 2019\nER  - \n"
+    )
+    wangs = [{"family": "Wang", "given": "Y"}, {"family": "Wang", "given": "Y"}]
+    assert ris.parse(text).records[0].data.editors == wangs
+
+
 # --- 8. encoding -----------------------------------------------------------------------------
 
 UTF8_RECORD = (
