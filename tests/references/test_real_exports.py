@@ -371,3 +371,15 @@ def test_record_that_cannot_be_converted_gets_a_sentence(monkeypatch, parser, co
     message = parser.parse(fixture(name)).errors[0].message
     assert "None" not in message and "KeyError" not in message
     assert message.endswith(".")
+
+
+@pytest.mark.django_db
+def test_csl_json_two_urls_keep_the_first_and_say_so():
+    report = import_references(text=fixture("zotero.json"), filename="zotero.json")
+    assert report.skipped == 0, [line.reason for line in report.lines]
+    mortality = Reference.objects.get(doi="10.2337/dc20-1234")
+    assert mortality.url == "https://diabetesjournals.org/care/article/44/5/1021/dc20-1234"
+    assert mortality.title == "Mortality in children <5 years with HbA1c >7%: a registry study"
+    line = next(line for line in report.lines if line.key == mortality.key)
+    assert "pubmed.ncbi.nlm.nih.gov/33555555" in " ".join(line.notes)
+    assert Reference.objects.get(kind="thesis").publisher == "University of Melbourne"
