@@ -286,6 +286,22 @@ def _is_initials(token: str) -> bool:
     return 1 <= len(token) <= 3 and token.isalpha() and token.isupper()
 
 
+_DOTTED_INITIALS_RE = re.compile(r"^(?:[^\W\d_]\.-?)+$")
+
+
+def as_initials(token: str) -> str:
+    """Initials written with or without stops ("DG", "D.G.", "D.", "J.-P."), as "DG"; else "".
+
+    Embase and some publishers write "Adler D.G." or "Adler D. G." where MEDLINE writes
+    "Adler DG"; recognising the dotted form keeps such names the right way round.
+    """
+    if _is_initials(token):
+        return token
+    if _DOTTED_INITIALS_RE.match(token) and token.replace(".", "").replace("-", "").isupper():
+        return token.replace(".", "").replace("-", "")
+    return ""
+
+
 def _suffix(token: str) -> str:
     """The NLM spelling of a generational suffix ("Jr.", "III"), or "" if not a suffix."""
     return _SUFFIXES.get(token.strip(".,").lower(), "")
@@ -313,7 +329,8 @@ def parse_author_name(raw: str) -> dict:
     """Split a person's name into ``{"family": ..., "given": initials}``.
 
     Accepts the three spellings reference files use: "Jansen, Pieter H." (family first, with
-    comma), "Jansen PH" (MEDLINE/Vancouver) and "Pieter H. Jansen" (given first). Lower-case
+    comma), "Jansen PH" or "Jansen P.H." (MEDLINE/Vancouver, Embase) and "Pieter H. Jansen"
+    (given first). Lower-case
     particles stay with the family name ("van Dijck JA", "Mamede de Carvalho") and a suffix is
     kept after the initials as NLM prints it ("King ML Jr"). Non-ASCII letters are kept as
     they are; folding them is the comparison code's job, not storage's.
@@ -340,12 +357,16 @@ def parse_author_name(raw: str) -> dict:
         if len(tokens) > 1 and _suffix(tokens[-1]):
             suffix = _suffix(tokens[-1])
             tokens = tokens[:-1]
+        # Initials at the end, with or without stops: "Jansen PH", "Adler D. G.".
+        split_at = len(tokens)
+        while split_at > 1 and as_initials(tokens[split_at - 1]):
+            split_at -= 1
         if len(tokens) == 1:
             family, given = tokens[0], ""
-        elif _is_initials(tokens[-1]) and not _is_initials(tokens[0]):
-            # "Jansen PH", "van Dijck JA", "de Carvalho M"
-            family = " ".join(tokens[:-1])
-            given = tokens[-1]
+        elif split_at < len(tokens) and not as_initials(tokens[0]):
+            # "Jansen PH", "van Dijck JA", "de Carvalho M", "Liu R.", "Adler D.G."
+            family = " ".join(tokens[:split_at])
+            given = "".join(as_initials(t) for t in tokens[split_at:])
         else:
             # "Pieter H. Jansen", "Mamede de Carvalho"
             split_at = len(tokens) - 1

@@ -179,9 +179,10 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
         try:
-            self.cleaned_data["text"] = decode_upload(upload.read())
+            decoded = decode_upload(upload.read())
         except UnreadableFile as exc:
             raise ValidationError(str(exc)) from exc
+        self.cleaned_data["text"], self.cleaned_data["notes"] = decoded.text, decoded.notes
         return upload
 
 
@@ -404,6 +405,7 @@ class ReferenceAdmin(admin.ModelAdmin):
                     filename=form.cleaned_data["file"].name,
                     file_format=form.cleaned_data["format"] or None,
                     by=request.user,
+                    notes=form.cleaned_data["notes"],
                 )
             except UnreadableFile as exc:
                 form.add_error("file", f"{exc} Nothing was imported.")

@@ -194,8 +194,14 @@ def parse(text: str) -> ParseResult:
     for position, fields in enumerate(records, start=1):
         try:
             data = _record_to_data(fields)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The record could not be read: {exc}."))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    "The record could not be read: one of its fields has a form we do not "
+                    "recognise.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:

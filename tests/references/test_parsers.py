@@ -458,9 +458,9 @@ def test_detect_format_refuses_unknown_content(text):
 
 
 def test_decode_upload():
-    assert decode_upload("Gonçalves".encode()) == "Gonçalves"
-    assert decode_upload("\ufeffØstergaard".encode()) == "Østergaard"
-    assert decode_upload("Gonçalves".encode("cp1252")) == "Gonçalves"
+    assert decode_upload("Gonçalves".encode()).text == "Gonçalves"
+    assert decode_upload("\ufeffØstergaard".encode()).text == "Østergaard"
+    assert decode_upload("Gonçalves".encode("cp1252")).text == "Gonçalves"
     with pytest.raises(UnreadableFile):
         decode_upload(b"%PDF\x00\x01\x02")
     with pytest.raises(UnreadableFile):

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, format: str | None = None, **options):
         path = Path(file)
         try:
-            text = decode_upload(path.read_bytes())
+            decoded = decode_upload(path.read_bytes())
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {file}.") from exc
         except OSError as exc:
@@ -39,13 +39,21 @@ class Command(BaseCommand):
 
         try:
             report = import_references(
-                text=text, filename=path.name, file_format=format, progress=progress
+                text=decoded.text,
+                filename=path.name,
+                file_format=format,
+                progress=progress,
+                notes=decoded.notes,
             )
         except UnreadableFile as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
+        for note in report.notes:
+            self.stdout.write(self.style.WARNING(f"{file}: {note}"))
         for line in report.lines:
             if line.outcome == "created":
                 self.stdout.write(f"record {line.position}: created [{line.key}] {line.title}")
+                for note in line.notes:
+                    self.stdout.write(f"  note: {note}")
             elif line.outcome == "matched":
                 self.stdout.write(f"record {line.position}: matched [{line.key}] {line.reason}")
             else:
