@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import router
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from kb.api.keyset import Cursor, Direction, Place
+from kb.compiled import CompiledQuery, columns, instance
 from kb.models import ConditionCode, PublicChange, Review, Revision
 from kb.selectors import Article, get_published_article, published_revisions, with_latest_review
 
@@ -181,12 +183,22 @@ def get_condition_document(*, slug: str) -> ConditionDocument:
     Raises ``ArticleNotFound``, ``ArticleGone`` or ``ArticleMoved`` like the public page.
     """
     article = get_published_article(slug=slug)
-    codes = list(
-        ConditionCode.objects.filter(condition=article.condition).order_by("system", "code")
+    return ConditionDocument(article=article, codes=codes_of(slug=article.condition.slug))
+
+
+def _codes_query(*, slug: str) -> QuerySet:
+    return (
+        ConditionCode.objects.filter(condition__slug=slug)
+        .order_by("system", "code")
+        .values_list(*columns(ConditionCode))
     )
-    return ConditionDocument(article=article, codes=codes)
+
+
+#: Read on every validators miss of a detail, so compiled once (``kb.compiled``).
+_codes = CompiledQuery(_codes_query, slug="\x00slug")
 
 
 def codes_of(*, slug: str) -> list[ConditionCode]:
     """The clinical codes of the condition at ``slug`` (one query)."""
-    return list(ConditionCode.objects.filter(condition__slug=slug).order_by("system", "code"))
+    using = router.db_for_read(ConditionCode)
+    return [instance(ConditionCode, using=using, values=row) for row in _codes.rows(slug=slug)]
