@@ -82,7 +82,8 @@ class ReferenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key"].required = False
+        if "key" in self.fields:  # absent when the user may only view references
+            self.fields["key"].required = False
         if not self.is_bound:
             for name in ("authors", "editors"):
                 value = self.initial.get(name, getattr(self.instance, name, None))
