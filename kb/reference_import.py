@@ -1,10 +1,15 @@
 """Importing reference-manager files into the shared library, without duplicates.
 
-A record matches an existing reference by DOI (any spelling), then PMID, then normalised
-title + year; a match is reported, not duplicated, and the existing record is left as it
-is (editors may have corrected it). Records that cannot be read are reported with their
-position and reason and do not stop the others. A file that cannot be read at all raises
-``UnreadableFile`` before anything is written.
+A record matches an existing reference by DOI (any spelling), then PMID, then by title and
+year together with first author and container (and volume, issue and first page where both
+give them): see ``find_match``. A match is reported, not duplicated, and the existing
+record is left as it is (editors may have corrected it). Title and year alone are not
+identity: such a record is imported and reported as a possible duplicate, for a person to
+compare and merge (``kb.reference_merge``), never dropped.
+
+Records that cannot be read are reported with their position and reason and do not stop
+the others. A file that cannot be read at all raises ``UnreadableFile`` before anything is
+written.
 
 A new record whose source marks it retracted (PubMed's "Retracted Publication") comes in
 flagged, and that is logged as a ``ReferenceEvent`` (``kb.workflow.record_imported_retraction``):
@@ -22,8 +27,8 @@ from django.db import IntegrityError, transaction
 
 from kb.importers import PARSERS, UnreadableFile, detect_format
 from kb.models import Reference
-from kb.models.reference import KEY_RE
-from kb.refdata import ReferenceData, normalise_title
+from kb.models.reference import KEY_RE, title_key
+from kb.refdata import ReferenceData, normalise_doi, normalise_pmid, normalise_title
 
 
 @dataclass
@@ -33,6 +38,8 @@ class ImportLine:
     key: str = ""
     title: str = ""
     reason: str = ""
+    #: For a created record that may be a copy of a library record: that record's key.
+    duplicate_of: str = ""
 
 
 @dataclass
@@ -55,30 +62,128 @@ class ImportReport:
     def skipped(self) -> int:
         return self._count("skipped")
 
+    @property
+    def possible_duplicates(self) -> int:
+        return sum(1 for line in self.lines if line.duplicate_of)
+
     def summary(self) -> str:
-        return f"{self.created} created, {self.matched} matched, {self.skipped} skipped"
+        text = f"{self.created} created, {self.matched} matched, {self.skipped} skipped"
+        if self.possible_duplicates:
+            n = self.possible_duplicates
+            text += f"; {n} possible duplicate{'' if n == 1 else 's'} to check"
+        return text
 
 
 FIELDS = [f.name for f in dataclasses.fields(ReferenceData)]
 
 
-def find_existing(data: ReferenceData) -> tuple[Reference | None, str]:
-    """The library record this one duplicates, and by what (``doi``, ``pmid``, ``title``)."""
+@dataclass(frozen=True)
+class Match:
+    """A library record an incoming record resembles.
+
+    ``same_work`` is True when the two are one publication (same DOI or PMID, or same
+    title, year, first author and journal or book, and no disagreeing volume, issue or
+    first page); False for a possible duplicate: same title and year only, for a person
+    to compare and, if need be, merge.
+    """
+
+    reference: Reference
+    same_work: bool
+    reason: str
+
+
+def _norm(value) -> str:
+    return normalise_title(str(value or ""))
+
+
+def _first_family(authors) -> str:
+    for author in authors or []:
+        return _norm(author.get("family") or author.get("literal"))
+    return ""
+
+
+def _container(record) -> str:
+    """Where it was published: the journal, book or site, or failing that the publisher
+    (reference managers file a web page's or report's site in either field)."""
+    return _norm(record.container_title) or _norm(record.publisher)
+
+
+def _first_page(pages) -> str:
+    """``"721-3"`` and ``"721–723"`` both start on ``"721"``."""
+    return (_norm(pages).split() or [""])[0]
+
+
+def _disagreements(data: ReferenceData, candidate: Reference) -> list[str]:
+    """What keeps two records of the same title and year from being one work.
+
+    First author and container must agree (both empty agrees: an anonymous note in no
+    journal; one empty does not, so such a record is imported for a person to check).
+    Volume, issue and first page must agree where both records give them, as reference
+    managers often leave them out.
+    """
+    found = []
+    if _first_family(data.authors) != _first_family(candidate.authors):
+        found.append("first author")
+    if _container(data) != _container(candidate):
+        found.append("journal or book")
+    for label, mine, theirs in (
+        ("volume", _norm(data.volume), _norm(candidate.volume)),
+        ("issue", _norm(data.issue), _norm(candidate.issue)),
+        ("pages", _first_page(data.pages), _first_page(candidate.pages)),
+    ):
+        if mine and theirs and mine != theirs:
+            found.append(label)
+    return found
+
+
+def find_match(data: ReferenceData, *, exclude_pk: int | None = None) -> Match | None:
+    """The library record this one is (or may be) a copy of; ``None`` when it is new.
+
+    DOI, then PMID, identify a work outright. Without them, candidates share the title
+    key and the year (one indexed query, ``Reference.title_key``), then are compared in
+    full: title and year alone are not identity (two "Correction" notices of one year are
+    different works), so a candidate that disagrees on author, container, volume, issue
+    or pages is returned as a possible duplicate, not as the same work.
+    """
+    others = Reference.objects.exclude(pk=exclude_pk) if exclude_pk else Reference.objects
     if data.doi:
-        found = Reference.objects.filter(doi=data.doi).first()
+        doi = normalise_doi(data.doi)
+        found = others.filter(doi=doi).first() if doi else None
         if found:
-            return found, "DOI"
+            return Match(found, True, "same DOI")
     if data.pmid:
-        found = Reference.objects.filter(pmid=data.pmid).first()
+        pmid = normalise_pmid(data.pmid)
+        found = others.filter(pmid=pmid).first() if pmid else None
         if found:
-            return found, "PMID"
-    wanted = normalise_title(data.title)
-    if wanted:
-        candidates = Reference.objects.filter(year=data.year).only("pk", "title", "key")
-        for candidate in candidates.iterator():
-            if normalise_title(candidate.title) == wanted:
-                return candidate, "title and year"
-    return None, ""
+            return Match(found, True, "same PMID")
+    wanted = normalise_title(data.title or "")
+    if not wanted:
+        return None
+    same_key = others.filter(title_key=title_key(data.title), year=data.year).order_by("pk")
+    candidates = [c for c in same_key if normalise_title(c.title) == wanted]
+    possible = None
+    for candidate in candidates:
+        differing = _disagreements(data, candidate)
+        if not differing:
+            return Match(candidate, True, "same title, year, first author and journal or book")
+        if possible is None:
+            possible = Match(
+                candidate, False, f"same title and year, but not the same {', '.join(differing)}"
+            )
+    return possible
+
+
+def find_existing(data: ReferenceData) -> tuple[Reference | None, str]:
+    """The library record this one is the same work as, and by what; ``(None, "")`` if none."""
+    match = find_match(data)
+    if match is None or not match.same_work:
+        return None, ""
+    return match.reference, match.reason.removeprefix("same ")
+
+
+def data_of(reference: Reference) -> ReferenceData:
+    """A library record as importers describe one, to compare it with the others."""
+    return ReferenceData(**{name: getattr(reference, name) for name in FIELDS})
 
 
 def reference_from_data(data: ReferenceData, *, key: str = "") -> Reference:
@@ -126,11 +231,12 @@ def import_references(
 def _import_one(position: int, data: ReferenceData, key: str, *, user=None) -> ImportLine:
     if not (data.title or "").strip():
         return ImportLine(position, "skipped", reason="The record has no title.")
-    existing, by = find_existing(data)
-    if existing is not None:
+    match = find_match(data)
+    if match is not None and match.same_work:
+        existing = match.reference
         return ImportLine(
             position, "matched", key=existing.key, title=existing.title,
-            reason=f"Already in the library (same {by}).",
+            reason=f"Already in the library ({match.reason}).",
         )  # fmt: skip
     ref = reference_from_data(data, key=key)
     try:
@@ -148,4 +254,11 @@ def _import_one(position: int, data: ReferenceData, key: str, *, user=None) -> I
     except Exception as exc:  # ValidationError from full_clean: report, keep going
         messages = getattr(exc, "messages", [str(exc)])
         return ImportLine(position, "skipped", title=data.title, reason="; ".join(messages))
+    if match is not None:
+        twin = match.reference.key
+        return ImportLine(
+            position, "created", key=ref.key, title=ref.title, duplicate_of=twin,
+            reason=f"Possible duplicate of [{twin}]: {match.reason}. Compare the two and "
+            "merge them if they are one publication.",
+        )  # fmt: skip
     return ImportLine(position, "created", key=ref.key, title=ref.title)

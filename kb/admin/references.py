@@ -26,8 +26,8 @@ from kb.exceptions import KBError
 from kb.importers import PARSERS, UnreadableFile, decode_upload
 from kb.lookup import LookupFailed, LookupUnavailable, lookup
 from kb.models import Citation, Reference
-from kb.refdata import ReferenceData, normalise_doi, normalise_pmid, parse_author_name
-from kb.reference_import import find_existing, import_references
+from kb.refdata import normalise_doi, normalise_pmid, parse_author_name
+from kb.reference_import import data_of, find_match, import_references
 from kb.vancouver import format_reference_html
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -332,13 +332,12 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        data = ReferenceData(title=obj.title, year=obj.year)
-        twin, _ = find_existing(data)
-        if twin is not None and twin.pk != obj.pk:
+        match = find_match(data_of(obj), exclude_pk=obj.pk)
+        if match is not None:
             self.message_user(
                 request,
-                f"Possible duplicate: [{twin.key}] has the same title and year. "
-                "Check whether they are the same publication.",
+                f"Possible duplicate: [{match.reference.key}] has {match.reason}. Check "
+                "whether they are the same publication, and merge them if so.",
                 messages.WARNING,
             )
 
@@ -356,11 +355,13 @@ class ReferenceAdmin(admin.ModelAdmin):
         except LookupFailed as exc:
             self.message_user(request, f"Nothing found: {exc}", messages.WARNING)
             return initial
-        existing, by = find_existing(data)
-        if existing is not None:
+        match = find_match(data)
+        if match is not None:
             self.message_user(
                 request,
-                f"This is already in the library as [{existing.key}] (same {by}).",
+                f"This is already in the library as [{match.reference.key}] ({match.reason})."
+                if match.same_work
+                else f"Possible duplicate: [{match.reference.key}] has {match.reason}.",
                 messages.WARNING,
             )
         if data.retracted:

@@ -13,7 +13,8 @@ from kb.reference_import import import_references
 class Command(BaseCommand):
     help = (
         "Import references from a RIS, BibTeX, PubMed MEDLINE or CSL-JSON file into the "
-        "library, matching existing records by DOI, PMID, then title and year."
+        "library, matching existing records by DOI, PMID, then title, year, first author and "
+        "journal; records sharing only title and year are imported as possible duplicates."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         for line in report.lines:
             if line.outcome == "created":
                 self.stdout.write(f"record {line.position}: created [{line.key}] {line.title}")
+                if line.duplicate_of:
+                    self.stdout.write(f"  {line.reason}")
             elif line.outcome == "matched":
                 self.stdout.write(f"record {line.position}: matched [{line.key}] {line.reason}")
             else:

@@ -1,0 +1,211 @@
+"""Which imported records are the same work as a library record, and how fast that is found.
+
+Title and year alone are not identity (two "Correction" notices of one year are different
+works): a record is matched only when first author, journal or book and, where both give
+them, volume, issue and first page agree too. A weaker match is imported and reported as a
+possible duplicate for a person to merge, never dropped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models.signals import post_init
+
+from kb.models import Reference
+from kb.reference_import import import_references
+from tests.factories import ReferenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ris(*, title, year, author="", journal="", volume="", issue="", pages="", doi=""):
+    lines = ["TY  - JOUR"]
+    if author:
+        lines.append(f"AU  - {author}")
+    lines += [f"TI  - {title}", f"PY  - {year}"]
+    for tag, value in (("JO", journal), ("VL", volume), ("IS", issue), ("SP", pages)):
+        if value:
+            lines.append(f"{tag}  - {value}")
+    if doi:
+        lines.append(f"DO  - {doi}")
+    lines.append("ER  - ")
+    return "\n".join(lines) + "\n\n"
+
+
+@pytest.fixture
+def carvalho():
+    return ReferenceFactory(
+        key="existing",
+        title="Cramps, Muscle Pain, and Fasciculations: Not Always Benign?",
+        authors=[{"family": "de Carvalho", "given": "M"}],
+        container_title="Neurology",
+        year=2004,
+        volume="63",
+        issue="4",
+        pages="721-3",
+        doi=None,
+        pmid=None,
+    )
+
+
+def test_same_work_spelled_differently_is_matched(carvalho):
+    text = ris(
+        title="Cramps, muscle pain, and fasciculations: not always benign?",
+        year=2004,
+        author="De Carvalho, M.",
+        journal="NEUROLOGY.",
+        volume="63",
+        pages="721-723",
+    )
+    report = import_references(text=text, filename="x.ris")
+    assert (report.created, report.matched) == (0, 1)
+    line = report.lines[0]
+    assert line.key == "existing"
+    assert "first author" in line.reason and "journal" in line.reason
+
+
+def test_missing_volume_and_pages_do_not_stop_a_match(carvalho):
+    text = ris(
+        title="Cramps, muscle pain, and fasciculations: not always benign?",
+        year=2004,
+        author="de Carvalho, M",
+        journal="Neurology",
+    )
+    report = import_references(text=text, filename="x.ris")
+    assert (report.created, report.matched) == (0, 1)
+
+
+def test_two_corrections_of_one_year_are_two_works():
+    ReferenceFactory(
+        key="correction2020",
+        title="Correction",
+        year=2020,
+        doi=None,
+        authors=[{"family": "Smith", "given": "J"}],
+        container_title="Lancet",
+    )
+    text = ris(title="Correction", year=2020, author="Jones, K", journal="BMJ")
+    report = import_references(text=text, filename="x.ris")
+    assert (report.created, report.matched) == (1, 0)
+    line = report.lines[0]
+    assert line.duplicate_of == "correction2020"
+    assert "Possible duplicate of [correction2020]" in line.reason
+    assert Reference.objects.filter(title="Correction").count() == 2
+    assert report.possible_duplicates == 1
+    assert "1 possible duplicate" in report.summary()
+
+
+def test_columns_in_different_issues_are_different_works():
+    ReferenceFactory(
+        key="chair2019",
+        title="Chairman's report",
+        year=2019,
+        doi=None,
+        authors=[{"family": "Brown", "given": "A"}],
+        container_title="ACNR",
+        volume="19",
+        issue="1",
+        pages="3",
+    )
+    text = ris(
+        title="Chairman’s report",
+        year=2019,
+        author="Brown, A",
+        journal="ACNR",
+        volume="19",
+        issue="2",
+        pages="3",
+    )
+    report = import_references(text=text, filename="x.ris")
+    assert (report.created, report.matched) == (1, 0)
+    assert report.lines[0].duplicate_of == "chair2019"
+
+
+def test_article_and_conference_abstract_of_one_title_are_two_works(carvalho):
+    text = ris(
+        title="Cramps, muscle pain, and fasciculations: not always benign?",
+        year=2004,
+        author="de Carvalho, M",
+        journal="Muscle Nerve Suppl",
+        pages="S12",
+    )
+    report = import_references(text=text, filename="x.ris")
+    assert (report.created, report.matched) == (1, 0)
+    assert report.lines[0].duplicate_of == "existing"
+
+
+def test_different_first_page_is_a_possible_duplicate(carvalho):
+    text = ris(
+        title="Cramps, muscle pain, and fasciculations: not always benign?",
+        year=2004,
+        author="de Carvalho, M",
+        journal="Neurology",
+        volume="63",
+        pages="800-1",
+    )
+    report = import_references(text=text, filename="x.ris")
+    assert (report.created, report.matched) == (1, 0)
+
+
+def test_identifiers_still_match_whatever_the_rest(carvalho):
+    ReferenceFactory(key="withdoi", doi="10.1000/xyz", title="Another", year=2001)
+    report = import_references(
+        text=ris(title="Different", year=1999, doi="10.1000/XYZ"), filename="x.ris"
+    )
+    assert (report.created, report.matched) == (0, 1)
+    assert report.lines[0].key == "withdoi"
+
+
+def test_command_reports_possible_duplicates(tmp_path, capsys):
+    from django.core.management import call_command
+
+    ReferenceFactory(key="correction2020", title="Correction", year=2020, doi=None)
+    path = tmp_path / "c.ris"
+    path.write_text(ris(title="Correction", year=2020, author="Jones, K", journal="BMJ"))
+    call_command("import_references", str(path))
+    assert "possible duplicate of [correction2020]" in capsys.readouterr().out.lower()
+
+
+# --- speed: candidates come from an index, not from a scan of the year --------------------
+
+
+def test_title_key_is_kept_by_save_and_bulk_update():
+    ref = ReferenceFactory(title="Cramps, Muscle Pain: NOT always benign?")
+    assert ref.title_key == "cramps muscle pain not always benign"
+    ref.title = "Another title"
+    ref.save()
+    ref.refresh_from_db()
+    assert ref.title_key == "another title"
+    Reference.objects.filter(pk=ref.pk).update(title="Third — title")
+    ref.refresh_from_db()
+    assert ref.title_key == "third title"
+
+
+def test_records_read_per_import_do_not_grow_with_the_year(django_assert_max_num_queries):
+    """A full year in the library must not be read for each record (it was: quadratic)."""
+    Reference.objects.bulk_create(
+        Reference(
+            key=f"y{i}",
+            title=f"Study number {i} of cramps",
+            year=2001,
+            authors=[{"family": f"Author{i}"}],
+        )
+        for i in range(300)
+    )
+    text = "".join(
+        ris(title=f"New study {i} of twitching", year=2001, author=f"New{i}, A", journal="Brain")
+        for i in range(20)
+    )
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance)
+
+    post_init.connect(count, sender=Reference)
+    try:
+        with django_assert_max_num_queries(20 * 25):  # constant per record
+            report = import_references(text=text, filename="x.ris")
+    finally:
+        post_init.disconnect(count, sender=Reference)
+    assert report.created == 20
+    assert len(loaded) <= 20 * 3  # the record built, at most a couple read back: not the year
