@@ -10,6 +10,7 @@ that requires a note and calls ``kb.workflow.set_retraction``."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
@@ -27,10 +28,8 @@ from kb.importers import PARSERS, UnreadableFile, decode_upload
 from kb.lookup import LookupFailed, LookupUnavailable, lookup
 from kb.models import Citation, Reference
 from kb.refdata import normalise_doi, normalise_pmid, parse_author_name
-from kb.reference_import import data_of, find_match, import_references
+from kb.reference_import import TooManyRecords, data_of, find_match, import_references
 from kb.vancouver import format_reference_html
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def people_to_lines(people: list[dict]) -> str:
@@ -166,19 +165,42 @@ class RetractionForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        help_text="RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON; 5 MB at most."
+def _use_the_command() -> str:
+    return (
+        "Split the file, or have it imported with the management command "
+        "“python manage.py import_references FILE”, which takes any size and shows its "
+        "progress. Nothing was imported."
     )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField()
     format = forms.ChoiceField(
         choices=[("", "Detect from the file")] + [(f, f) for f in sorted(PARSERS)],
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON; at most "
+            f"{settings.REFERENCE_IMPORT_MAX_RECORDS:,} records and "
+            f"{_megabytes(settings.REFERENCE_IMPORT_MAX_BYTES)}. Larger files: the "
+            "“import_references” management command."
+        )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        limit = settings.REFERENCE_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                f"The file is {_megabytes(upload.size)}; the desk imports files of at most "
+                f"{_megabytes(limit)}. {_use_the_command()}"
+            )
         try:
             self.cleaned_data["text"] = decode_upload(upload.read())
         except UnreadableFile as exc:
@@ -403,9 +425,12 @@ class ReferenceAdmin(admin.ModelAdmin):
                     filename=form.cleaned_data["file"].name,
                     file_format=form.cleaned_data["format"] or None,
                     by=request.user,
-                )
+                    max_records=settings.REFERENCE_IMPORT_MAX_RECORDS,
+                )  # one transaction: the report, or nothing written
             except UnreadableFile as exc:
                 form.add_error("file", f"{exc} Nothing was imported.")
+            except TooManyRecords as exc:
+                form.add_error("file", f"{exc} {_use_the_command()}")
             else:
                 self.message_user(
                     request, f"Import finished: {report.summary()}.", messages.SUCCESS

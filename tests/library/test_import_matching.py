@@ -209,3 +209,13 @@ def test_records_read_per_import_do_not_grow_with_the_year(django_assert_max_num
         post_init.disconnect(count, sender=Reference)
     assert report.created == 20
     assert len(loaded) <= 20 * 3  # the record built, at most a couple read back: not the year
+
+
+def test_a_record_breaking_a_table_rule_is_skipped_with_a_plain_reason():
+    from kb.refdata import ReferenceData
+    from kb.reference_import import _import_one
+
+    line = _import_one(7, ReferenceData(title="Odd date", year=2001, month=13), "")
+    assert line.outcome == "skipped"
+    assert "month" in line.reason.lower() and "1 to 12" in line.reason
+    assert not Reference.objects.exists()

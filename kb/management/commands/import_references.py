@@ -39,8 +39,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {done}/{total} records")
 
         try:
+            # Record by record: a file of any size, without holding up the desk meanwhile
+            # (see ``import_references``); run again after an interruption.
             report = import_references(
-                text=text, filename=path.name, file_format=format, progress=progress
+                text=text,
+                filename=path.name,
+                file_format=format,
+                progress=progress,
+                all_or_nothing=False,
             )
         except UnreadableFile as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
