@@ -41,6 +41,8 @@ class ImportLine:
     reason: str = ""
     #: For a created record that may be a copy of a library record: that record's key.
     duplicate_of: str = ""
+    #: The library record created or matched.
+    reference_id: int | None = None
 
 
 @dataclass
@@ -151,12 +153,13 @@ def find_match(data: ReferenceData, *, exclude_pk: int | None = None) -> Match |
         doi = normalise_doi(data.doi)
         found = others.filter(doi=doi).first() if doi else None
         if found:
-            return Match(found, True, "same DOI")
+            return Match(_kept(found), True, "same DOI")
     if data.pmid:
         pmid = normalise_pmid(data.pmid)
         found = others.filter(pmid=pmid).first() if pmid else None
         if found:
-            return Match(found, True, "same PMID")
+            return Match(_kept(found), True, "same PMID")
+    others = others.filter(merged_into__isnull=True)  # an alias is its kept record's copy
     wanted = normalise_title(data.title or "")
     if not wanted:
         return None
@@ -172,6 +175,15 @@ def find_match(data: ReferenceData, *, exclude_pk: int | None = None) -> Match |
                 candidate, False, f"same title and year, but not the same {', '.join(differing)}"
             )
     return possible
+
+
+def _kept(reference: Reference) -> Reference:
+    """The record that stands for ``reference``: itself, or the one it was merged into."""
+    seen = {reference.pk}
+    while reference.merged_into_id is not None and reference.merged_into_id not in seen:
+        seen.add(reference.merged_into_id)
+        reference = reference.merged_into
+    return reference
 
 
 def find_existing(data: ReferenceData) -> tuple[Reference | None, str]:
@@ -274,7 +286,7 @@ def _import_one(position: int, data: ReferenceData, key: str, *, user=None) -> I
         existing = match.reference
         return ImportLine(
             position, "matched", key=existing.key, title=existing.title,
-            reason=f"Already in the library ({match.reason}).",
+            reason=f"Already in the library ({match.reason}).", reference_id=existing.pk,
         )  # fmt: skip
     ref = reference_from_data(data, key=key)
     try:
@@ -303,6 +315,6 @@ def _import_one(position: int, data: ReferenceData, key: str, *, user=None) -> I
         return ImportLine(
             position, "created", key=ref.key, title=ref.title, duplicate_of=twin,
             reason=f"Possible duplicate of [{twin}]: {match.reason}. Compare the two and "
-            "merge them if they are one publication.",
+            "merge them if they are one publication.", reference_id=ref.pk,
         )  # fmt: skip
-    return ImportLine(position, "created", key=ref.key, title=ref.title)
+    return ImportLine(position, "created", key=ref.key, title=ref.title, reference_id=ref.pk)

@@ -29,6 +29,7 @@ from kb.lookup import LookupFailed, LookupUnavailable, lookup
 from kb.models import Citation, Reference
 from kb.refdata import normalise_doi, normalise_pmid, parse_author_name
 from kb.reference_import import TooManyRecords, data_of, find_match, import_references
+from kb.reference_merge import duplicate_candidates, merge_consequences, merge_references
 from kb.vancouver import format_reference_html
 
 
@@ -208,6 +209,33 @@ class ImportForm(forms.Form):
         return upload
 
 
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label="Key of the record to keep",
+        max_length=60,
+        help_text="This record is merged into that one, e.g. jansen1991.",
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: why they are one publication. Kept in both records' logs.",
+    )
+
+    def __init__(self, *args, merging: Reference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.merging = merging
+
+    def clean_into(self):
+        key = self.cleaned_data["into"].strip().removeprefix("[").removesuffix("]").lstrip("@")
+        keep = Reference.objects.filter(key=key).first()
+        if keep is None:
+            raise ValidationError(f"No reference has the key “{key}”.")
+        if keep.pk == self.merging.pk:
+            raise ValidationError("Give the key of the other record, the one to keep.")
+        self.cleaned_data["keep"] = keep
+        return key
+
+
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
     form = ReferenceForm
@@ -248,8 +276,13 @@ class ReferenceAdmin(admin.ModelAdmin):
         ("As cited", {"fields": ("formatted", "cited_in", "changed_since_approval")}),
     )
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.merged_into_id is not None:
+            return False  # an alias stays as approved text cited it (kb.reference_merge)
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.citations.exists():
+        if obj is not None and (obj.citations.exists() or obj.merged_into_id is not None):
             return False  # cited references stay; the list would lose an entry
         return super().has_delete_permission(request, obj)
 
@@ -321,13 +354,13 @@ class ReferenceAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Retraction log")
+    @admin.display(description="Retraction and merge log")
     def retraction_log(self, obj):
         if not obj.pk:
             return "—"
         events = obj.events.select_related("actor").order_by("created_at", "id")
         if not events:
-            return "Never flagged."
+            return "Never flagged or merged."
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -349,6 +382,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         extra = {
             "may_flag_retraction": workflow.may_set_retraction(request.user),
             "retraction_refusal": workflow.retraction_refusal(request.user),
+            "may_merge": workflow.may_merge_references(request.user),
         }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -406,6 +440,11 @@ class ReferenceAdmin(admin.ModelAdmin):
                 name="kb_reference_import",
             ),
             path(
+                "<path:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="kb_reference_merge",
+            ),
+            path(
                 "<path:object_id>/retraction/",
                 self.admin_site.admin_view(self.retraction_view),
                 name="kb_reference_retraction",
@@ -441,6 +480,7 @@ class ReferenceAdmin(admin.ModelAdmin):
             "title": "Import references",
             "form": form,
             "report": report,
+            "may_merge": workflow.may_merge_references(request.user),
         }
         return TemplateResponse(request, "admin/kb/reference/import.html", context)
 
@@ -483,3 +523,46 @@ class ReferenceAdmin(admin.ModelAdmin):
             "live_count": reference.citations.filter(revision__live_for__isnull=False).count(),
         }
         return TemplateResponse(request, "admin/kb/reference/retraction.html", context)
+
+    # --- merge: one publication, two records ----------------------------------------------
+    def merge_view(self, request, object_id):
+        """Merge this record into another (``kb.reference_merge``); works without JS."""
+        reference = get_object_or_404(Reference, pk=object_id)
+        refusal = workflow.merge_refusal(request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
+        change_url = reverse("admin:kb_reference_change", args=[reference.pk])
+        candidates = duplicate_candidates(reference=reference)
+        initial = request.GET.get("into") or (candidates[0].key if len(candidates) == 1 else "")
+        form = MergeForm(request.POST or None, initial={"into": initial}, merging=reference)
+        if request.method == "POST" and form.is_valid():
+            keep = form.cleaned_data["keep"]
+            try:
+                merge_references(
+                    keep=keep, merge=reference, by=request.user, note=form.cleaned_data["note"]
+                )
+            except KBError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"[{reference.key}] merged into [{keep.key}]. It stays as an alias for the "
+                    "approved text that cites it.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:kb_reference_change", args=[keep.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Merge [{reference.key}] into another record",
+            "reference": reference,
+            "formatted": mark_safe(format_reference_html(reference)),  # noqa: S308
+            "candidates": [
+                (c, mark_safe(format_reference_html(c)))  # noqa: S308
+                for c in candidates
+            ],
+            "consequences": merge_consequences(reference=reference),
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/kb/reference/merge.html", context)

@@ -132,6 +132,16 @@ class Reference(models.Model):
     url = models.URLField("URL", max_length=1000, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     in_press = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="aliases",
+        help_text="Set when this record was merged into another (kb.reference_merge): it "
+        "stays, as an alias, for the approved text that cites it.",
+    )
     retracted = models.BooleanField(default=False)
     retraction_note = models.TextField(blank=True)
     retraction_changed_at = models.DateTimeField(
@@ -169,6 +179,10 @@ class Reference(models.Model):
             models.CheckConstraint(condition=~models.Q(key=""), name="kb_reference_key_set"),
             models.CheckConstraint(condition=~models.Q(doi=""), name="kb_reference_doi_null"),
             models.CheckConstraint(condition=~models.Q(pmid=""), name="kb_reference_pmid_null"),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="kb_reference_not_merged_into_itself",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,10 +253,12 @@ class ReferenceAction(models.TextChoices):
     FLAG = "flag", "Flagged as retracted"
     UNFLAG = "unflag", "Retraction flag removed"
     IMPORTED_RETRACTED = "imported_retracted", "Added as retracted by its source record"
+    MERGED_INTO = "merged_into", "Merged into another record"
+    MERGED_FROM = "merged_from", "Another record merged into this one"
 
 
 class ReferenceEvent(AppendOnlyModel):
-    """The append-only log of retraction decisions on a library record (I4, I9).
+    """The append-only log of retraction decisions and merges of a library record (I4, I9).
 
     Why a log of its own rather than a ``WorkflowEvent`` on each citing condition: a
     retraction is one decision about one library record, not a move of any article. One
