@@ -157,6 +157,28 @@ class CitedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DuplicatesFilter(admin.SimpleListFilter):
+    """Where a person finds what to merge: records sharing title and year with another
+    (what an import reports as a possible duplicate), and the aliases merges left."""
+
+    title = "duplicates"
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("possible", "Possible duplicates (same title and year)"),
+                ("aliases", "Merged into another record")]  # fmt: skip
+
+    def queryset(self, request, queryset):
+        if self.value() == "possible":
+            twins = Reference.objects.filter(
+                title_key=OuterRef("title_key"), year=OuterRef("year"), merged_into__isnull=True
+            ).exclude(pk=OuterRef("pk"))
+            return queryset.filter(Exists(twins), merged_into__isnull=True).exclude(title_key="")
+        if self.value() == "aliases":
+            return queryset.filter(merged_into__isnull=False)
+        return queryset
+
+
 class RetractionForm(forms.Form):
     retracted = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
@@ -249,7 +271,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         "pmid",
         "retracted",
     )
-    list_filter = ("kind", "retracted", CitedFilter, "year")
+    list_filter = ("kind", "retracted", CitedFilter, DuplicatesFilter, "year")
     search_fields = ("key", "title", "authors", "doi", "pmid", "container_title")
     readonly_fields = (
         "formatted",

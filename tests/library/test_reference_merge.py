@@ -231,3 +231,16 @@ def test_revisions_in_review_are_repointed_too(keep, twin, author, reviewer):
     merge_references(keep=keep, merge=twin, by=reviewer)
     revision = Revision.objects.get(pk=revision.pk)
     assert revision.sections.get().body == "See [@hart2002]."
+
+
+def test_changelist_filters_possible_duplicates_and_aliases(client, keep, twin, reviewer):
+    ReferenceFactory(key="alone2010", title="Unrelated work")
+    client.force_login(reviewer)
+    url = reverse("admin:kb_reference_changelist")
+    html = client.get(url, {"duplicates": "possible"}).content.decode()
+    assert "hart2002b" in html and "alone2010" not in html
+    merge_references(keep=keep, merge=twin, by=reviewer)
+    html = client.get(url, {"duplicates": "possible"}).content.decode()
+    assert "hart2002b" not in html  # merged: no longer a possible duplicate
+    html = client.get(url, {"duplicates": "aliases"}).content.decode()
+    assert "hart2002b" in html and "alone2010" not in html
