@@ -24,7 +24,8 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connections, router, transaction
 
 from kb.importers import PARSERS, UnreadableFile, detect_format
 from kb.models import Reference
@@ -230,10 +231,11 @@ def import_references(
     With ``all_or_nothing`` (the default, and what the desk uses) the whole import is one
     transaction: it completes, or anything that stops it half-way (an error, a lost
     connection, a worker killed at its timeout) leaves the library as it was. A record that
-    cannot be saved is still only skipped (its own savepoint). Without it each record is
-    committed as it is saved: the command does that for files of any size, so a long
-    import does not hold the publication lock from every approval until it ends, and an
-    interrupted one can simply be run again (what it wrote is then matched).
+    cannot be saved is still only skipped (its own savepoint). Without it each batch of new
+    records (``BATCH_SIZE``) is committed as it is written: the command does that for files
+    of any size, so a long import does not hold the publication lock from every approval
+    until it ends, and an interrupted one can simply be run again (what it wrote is then
+    matched).
 
     ``max_records``: refuse, with ``TooManyRecords`` and before writing anything, a file
     holding more records than that.
@@ -255,13 +257,147 @@ def import_references(
     report = ImportReport(format=file_format)
     for error in result.errors:
         report.lines.append(ImportLine(error.position, "skipped", reason=error.message))
+    writer = _Writer(user=by, lines=report.lines)
     with transaction.atomic() if all_or_nothing else contextlib.nullcontext():
         for done, record in enumerate(result.records, start=1):
-            report.lines.append(_import_one(record.position, record.data, record.key, user=by))
+            writer.add(record.position, record.data, record.key)
             if progress:
                 progress(done, total)
+        writer.flush()
     report.lines.sort(key=lambda line: line.position)
     return report
+
+
+#: New records inserted together (one INSERT and one publication advance per batch,
+#: instead of a dozen queries a record through ``Reference.save``).
+BATCH_SIZE = 500
+
+
+@dataclass
+class _New:
+    position: int
+    data: ReferenceData
+    ref: Reference
+    match: Match | None
+
+
+class _Writer:
+    """Matches each record as it comes and inserts the new ones in batches.
+
+    Every record is matched against the library as it stands after the records before
+    it, exactly as if each were saved in turn: a record that could match (same DOI, PMID,
+    title key and year) or take the key of one still waiting writes the waiting ones
+    first. If the database refuses a batch (a rule only it checks, such as a month of
+    13), the batch is saved record by record, so only the faulty record is skipped.
+    """
+
+    def __init__(self, *, user, lines: list[ImportLine]) -> None:
+        self.user = user
+        self.lines = lines
+        self.waiting: list[_New] = []
+        self.seen: set[tuple] = set()
+
+    @staticmethod
+    def _marks(data: ReferenceData) -> set[tuple]:
+        marks = {("title", title_key(data.title), data.year)}
+        if data.doi:
+            marks.add(("doi", normalise_doi(data.doi)))
+        if data.pmid:
+            marks.add(("pmid", normalise_pmid(data.pmid)))
+        return marks
+
+    def add(self, position: int, data: ReferenceData, key: str) -> None:
+        if not (data.title or "").strip():
+            self.lines.append(ImportLine(position, "skipped", reason="The record has no title."))
+            return
+        marks = self._marks(data)
+        if key:
+            marks.add(("key", key))
+        if marks & self.seen:
+            self.flush()
+        match = find_match(data)
+        if match is not None and match.same_work:
+            existing = match.reference
+            self.lines.append(ImportLine(
+                position, "matched", key=existing.key, title=existing.title,
+                reason=f"Already in the library ({match.reason}).", reference_id=existing.pk,
+            ))  # fmt: skip
+            return
+        ref = reference_from_data(data, key=key)
+        try:
+            # The table's check constraints are left to the database (each checked first
+            # was a query of its own); a breach is explained when the record is saved.
+            ref.full_clean(
+                exclude=["key"] if not ref.key else None,
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            self.lines.append(
+                ImportLine(position, "skipped", title=data.title, reason="; ".join(exc.messages))
+            )
+            return
+        ref.fill_derived_fields()
+        if ("key", ref.key) in self.seen:  # generated from the library without those waiting
+            self.flush()
+            ref.key = ""
+            ref.fill_derived_fields()
+        self.waiting.append(_New(position, data, ref, match))
+        self.seen |= marks | {("key", ref.key)}
+        if len(self.waiting) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        waiting, self.waiting, self.seen = self.waiting, [], set()
+        if not waiting:
+            return
+        database = connections[router.db_for_write(Reference)]
+        if database.features.can_return_rows_from_bulk_insert:  # the new ids, for the report
+            try:
+                with transaction.atomic():
+                    Reference.objects.bulk_create([new.ref for new in waiting])
+                    for new in waiting:
+                        self._log_retraction(new.ref)
+            except IntegrityError:
+                for new in waiting:  # nothing of the batch was written: one by one
+                    new.ref.pk = None
+                    new.ref._state.adding = True
+            else:
+                self.lines.extend(self._created(new) for new in waiting)
+                return
+        for new in waiting:
+            self.lines.append(self._save_one(new))
+
+    def _save_one(self, new: _New) -> ImportLine:
+        try:
+            with transaction.atomic():
+                new.ref.save()
+                self._log_retraction(new.ref)
+        except IntegrityError as exc:
+            return ImportLine(new.position, "skipped", title=new.data.title, reason=_explain(exc))
+        return self._created(new)
+
+    def _log_retraction(self, ref: Reference) -> None:
+        if ref.retracted:
+            from kb.workflow import record_imported_retraction
+
+            record_imported_retraction(
+                reference=ref, by=self.user, note="Marked as retracted by the imported record."
+            )
+
+    @staticmethod
+    def _created(new: _New) -> ImportLine:
+        ref, match = new.ref, new.match
+        if match is not None:
+            twin = match.reference.key
+            return ImportLine(
+                new.position, "created", key=ref.key, title=ref.title, duplicate_of=twin,
+                reason=f"Possible duplicate of [{twin}]: {match.reason}. Compare the two and "
+                "merge them if they are one publication.", reference_id=ref.pk,
+            )  # fmt: skip
+        return ImportLine(
+            new.position, "created", key=ref.key, title=ref.title, reference_id=ref.pk
+        )
 
 
 #: What the importer says of a record the database refused under one of its rules.
@@ -276,45 +412,3 @@ def _explain(exc: IntegrityError) -> str:
         if name in str(exc):
             return message
     return f"Not saved: {exc}"
-
-
-def _import_one(position: int, data: ReferenceData, key: str, *, user=None) -> ImportLine:
-    if not (data.title or "").strip():
-        return ImportLine(position, "skipped", reason="The record has no title.")
-    match = find_match(data)
-    if match is not None and match.same_work:
-        existing = match.reference
-        return ImportLine(
-            position, "matched", key=existing.key, title=existing.title,
-            reason=f"Already in the library ({match.reason}).", reference_id=existing.pk,
-        )  # fmt: skip
-    ref = reference_from_data(data, key=key)
-    try:
-        with transaction.atomic():
-            # The table's check constraints are left to the database (each checked first
-            # was a query of its own, a dozen a record); a breach is explained below.
-            ref.full_clean(
-                exclude=["key"] if not ref.key else None,
-                validate_unique=False,
-                validate_constraints=False,
-            )
-            ref.save()
-            if ref.retracted:
-                from kb.workflow import record_imported_retraction
-
-                record_imported_retraction(
-                    reference=ref, by=user, note="Marked as retracted by the imported record."
-                )
-    except IntegrityError as exc:
-        return ImportLine(position, "skipped", title=data.title, reason=_explain(exc))
-    except Exception as exc:  # ValidationError from full_clean: report, keep going
-        messages = getattr(exc, "messages", [str(exc)])
-        return ImportLine(position, "skipped", title=data.title, reason="; ".join(messages))
-    if match is not None:
-        twin = match.reference.key
-        return ImportLine(
-            position, "created", key=ref.key, title=ref.title, duplicate_of=twin,
-            reason=f"Possible duplicate of [{twin}]: {match.reason}. Compare the two and "
-            "merge them if they are one publication.", reference_id=ref.pk,
-        )  # fmt: skip
-    return ImportLine(position, "created", key=ref.key, title=ref.title, reference_id=ref.pk)

@@ -199,18 +199,23 @@ class Reference(models.Model):
             if not self._state.adding:
                 self._refuse_key_change_if_cited_by_approved()
                 self._refuse_retraction_change()
-            self.doi = normalise_doi(self.doi or "") or None
-            self.pmid = normalise_pmid(self.pmid or "") or None
-            self.title_key = title_key(self.title)
+            self.fill_derived_fields()
             update_fields = kwargs.get("update_fields")
             if update_fields is not None and "title" in update_fields:
                 kwargs["update_fields"] = {*update_fields, "title_key"}
-            if not self.key:
-                from kb.citations import generate_key
-
-                self.key = generate_key(reference=self)
             self.updated_at = timezone.now()
             super().save(*args, **kwargs)
+
+    def fill_derived_fields(self) -> None:
+        """Normalised identifiers, the title key and (when empty) a generated key: what
+        ``save`` derives, for writers that insert in bulk (``kb.reference_import``)."""
+        self.doi = normalise_doi(self.doi or "") or None
+        self.pmid = normalise_pmid(self.pmid or "") or None
+        self.title_key = title_key(self.title)
+        if not self.key:
+            from kb.citations import generate_key
+
+            self.key = generate_key(reference=self)
 
     def _refuse_key_change_if_cited_by_approved(self) -> None:
         """Approved text cites by key (I2): its keys must keep resolving to this record."""

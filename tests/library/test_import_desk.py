@@ -26,16 +26,17 @@ def ris_file(count: int, *, name: str = "refs.ris"):
 def test_upload_that_fails_half_way_writes_nothing(client, author, monkeypatch):
     """A failure after some records were saved (a bug, a lost connection, the worker
     killed at its timeout) leaves the library as it was, not half imported."""
-    real = reference_import._import_one
+    monkeypatch.setattr(reference_import, "BATCH_SIZE", 1)  # each record written at once
+    real = reference_import.find_match
     calls = []
 
-    def failing(position, data, key, **kwargs):
-        calls.append(position)
+    def failing(data, **kwargs):
+        calls.append(data)
         if len(calls) == 3:
             raise RuntimeError("worker timeout")
-        return real(position, data, key, **kwargs)
+        return real(data, **kwargs)
 
-    monkeypatch.setattr(reference_import, "_import_one", failing)
+    monkeypatch.setattr(reference_import, "find_match", failing)
     client.raise_request_exception = False
     client.force_login(author)
     response = client.post(reverse("admin:kb_reference_import"), {"file": ris_file(5)})
