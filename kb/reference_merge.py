@@ -7,7 +7,8 @@ What a merge does, in one transaction:
   that cites the merged-away record cites the kept one instead: its section text has the
   key replaced in the citation markers, its citation rows are derived again, and its lock
   version moves, so an editor or reviewer who opened the older text is told to reload
-  rather than saving or approving it over the merge.
+  rather than saving or approving it over the merge. Whoever merges is not recorded as an
+  editor of those revisions: replacing a key is not writing the text (I3).
 - Approved revisions are immutable (I2) and show the references frozen at their approval
   (I9): they keep citing the merged-away record, by key in their text and by row.
 - So the merged-away record is never deleted. It stays as an alias

@@ -1,5 +1,7 @@
 """The shared reference library in the desk: search, filters, "cited in", duplicate
-warnings, import from reference-manager files, and lookup by DOI or PMID.
+warnings, import from reference-manager files, lookup by DOI or PMID, and merging two
+records that are one publication (``kb.reference_merge``; who may is
+``kb.workflow.merge_refusal``).
 
 Edits to a record reach no live page (they show the version approved with them, I9); the
 page lists the live articles that cite an older version, so a reviewer can start a new
