@@ -62,7 +62,7 @@ def number_keys(texts: Iterable[str]) -> dict[str, int]:
     return numbers
 
 
-def replace_cited_key(text: str, *, old: str, new: str) -> str:
+def replace_cited_key(*, text: str, old: str, new: str) -> str:
     """``text`` citing ``new`` wherever it cited ``old`` (markers only; a key cited twice in
     one marker as a result is cited once)."""
 
@@ -92,7 +92,7 @@ def resolve_keys(keys: Iterable[str]) -> dict:
     return {ref.key: ref for ref in found}
 
 
-def merged_keys(keys: Iterable[str]) -> dict[str, str]:
+def merged_keys(*, keys: Iterable[str]) -> dict[str, str]:
     """For each of ``keys`` that names a merged-away record: the key of the record it now
     stands for, following merges to the end (a query per step; merges rarely chain)."""
     from kb.models import Reference
@@ -126,7 +126,7 @@ def unresolved_citations(*, revision, sections=None) -> list[UnresolvedCitation]
     per_section = [(section.heading, cited_keys(section.body)) for section in sections]
     known = resolve_keys(key for _, keys in per_section for key in keys)
     unknown = {key for _, keys in per_section for key in keys if key not in known}
-    merged = merged_keys(unknown) if unknown else {}
+    merged = merged_keys(keys=unknown) if unknown else {}
     problems: list[UnresolvedCitation] = []
     seen: set[tuple[str, str]] = set()
     for heading, keys in per_section:

@@ -140,7 +140,7 @@ def _disagreements(data: ReferenceData, candidate: Reference) -> list[str]:
     return found
 
 
-def find_match(data: ReferenceData, *, exclude_pk: int | None = None) -> Match | None:
+def find_match(*, data: ReferenceData, exclude_pk: int | None = None) -> Match | None:
     """The library record this one is (or may be) a copy of; ``None`` when it is new.
 
     DOI, then PMID, identify a work outright. Without them, candidates share the title
@@ -187,15 +187,7 @@ def _kept(reference: Reference) -> Reference:
     return reference
 
 
-def find_existing(data: ReferenceData) -> tuple[Reference | None, str]:
-    """The library record this one is the same work as, and by what; ``(None, "")`` if none."""
-    match = find_match(data)
-    if match is None or not match.same_work:
-        return None, ""
-    return match.reference, match.reason.removeprefix("same ")
-
-
-def data_of(reference: Reference) -> ReferenceData:
+def data_of(*, reference: Reference) -> ReferenceData:
     """A library record as importers describe one, to compare it with the others."""
     return ReferenceData(**{name: getattr(reference, name) for name in FIELDS})
 
@@ -315,7 +307,7 @@ class _Writer:
             marks.add(("key", key))
         if marks & self.seen:
             self.flush()
-        match = find_match(data)
+        match = find_match(data=data)
         if match is not None and match.same_work:
             existing = match.reference
             self.lines.append(ImportLine(

@@ -110,7 +110,7 @@ def _repoint_open_revisions(*, old: Reference, new: Reference) -> int:
     count = 0
     for revision in revisions:
         for section in Section.objects.filter(revision=revision):
-            body = replace_cited_key(section.body, old=old.key, new=new.key)
+            body = replace_cited_key(text=section.body, old=old.key, new=new.key)
             if body != section.body:
                 section.body = body
                 section.save(update_fields=["body"])

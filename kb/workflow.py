@@ -586,9 +586,9 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
     # Keys of records merged away since the source was approved: the draft cites the
     # records they were merged into (the approved source keeps its own citations).
     bodies = {section.pk: section.body for section in source.sections.all()}
-    merged = merged_keys(key for body in bodies.values() for key in cited_keys(body))
+    merged = merged_keys(keys=[key for body in bodies.values() for key in cited_keys(body)])
     for old, new in merged.items():
-        bodies = {pk: replace_cited_key(body, old=old, new=new) for pk, body in bodies.items()}
+        bodies = {pk: replace_cited_key(text=body, old=old, new=new) for pk, body in bodies.items()}
     draft = Revision.objects.create(
         condition=locked_condition,
         number=_next_number(locked_condition),

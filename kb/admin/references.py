@@ -412,7 +412,7 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        match = find_match(data_of(obj), exclude_pk=obj.pk)
+        match = find_match(data=data_of(reference=obj), exclude_pk=obj.pk)
         if match is not None:
             self.message_user(
                 request,
@@ -435,7 +435,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         except LookupFailed as exc:
             self.message_user(request, f"Nothing found: {exc}", messages.WARNING)
             return initial
-        match = find_match(data)
+        match = find_match(data=data)
         if match is not None:
             self.message_user(
                 request,

@@ -30,11 +30,11 @@ def test_upload_that_fails_half_way_writes_nothing(client, author, monkeypatch):
     real = reference_import.find_match
     calls = []
 
-    def failing(data, **kwargs):
-        calls.append(data)
+    def failing(**kwargs):
+        calls.append(kwargs)
         if len(calls) == 3:
             raise RuntimeError("worker timeout")
-        return real(data, **kwargs)
+        return real(**kwargs)
 
     monkeypatch.setattr(reference_import, "find_match", failing)
     client.raise_request_exception = False
