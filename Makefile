@@ -32,9 +32,10 @@ demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
 
+# SITE_URL follows PORT so the absolute links of API answers and e-mail point at this server.
 run: demo
 	@echo "Serving at http://$(HOST):$(PORT)/  (editorial desk: http://$(HOST):$(PORT)/admin/)"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-like on loopback: gunicorn (2 sync workers), whitenoise's hashed static files,
 # DEBUG off, with a secret generated once into .serve-secret (git-ignored). Plain HTTP on

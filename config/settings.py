@@ -7,6 +7,7 @@ given explicitly: a production server never runs on a development secret.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,11 @@ INSTALLED_APPS = [
     "accounts",
     "kb",
 ]
+
+# The demo (demo/: sample articles and ``load_demo``) is for development and throwaway
+# sites. Production needs none of it: a deployment without that folder runs the same.
+if importlib.util.find_spec("demo") is not None:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -166,8 +166,17 @@ def sync_citations(*, revision) -> None:
 SNAPSHOT_FIELDS = (
     "key", "kind", "authors", "editors", "title", "container_title", "publisher", "place",
     "edition", "year", "month", "day", "volume", "issue", "pages", "doi", "pmid", "pmcid",
-    "url", "accessed_on", "in_press",
+    "url", "accessed_on", "in_press", "degree", "season",
 )  # fmt: skip
+
+#: Fields added after snapshots were first taken, with the value an older snapshot stands
+#: for: the record could not hold anything else then, so a missing key is no change.
+SNAPSHOT_DEFAULTS: dict[str, Any] = {"degree": "", "season": ""}
+
+
+def snapshot_value(snapshot: dict[str, Any], name: str) -> Any:
+    """One field of a stored snapshot, reading an older snapshot's missing field as blank."""
+    return snapshot.get(name, SNAPSHOT_DEFAULTS.get(name))
 
 
 def reference_snapshot(reference) -> dict[str, Any]:
@@ -204,7 +213,7 @@ class FrozenReference:
 
     def __init__(self, snapshot: dict[str, Any], live) -> None:
         for name in SNAPSHOT_FIELDS:
-            setattr(self, name, snapshot.get(name))
+            setattr(self, name, snapshot_value(snapshot, name))
         accessed = self.accessed_on
         self.accessed_on = dt.date.fromisoformat(accessed) if isinstance(accessed, str) else None
         self.authors = self.authors or []

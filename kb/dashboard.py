@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from kb.citations import SNAPSHOT_FIELDS, reference_snapshot
+from kb.citations import SNAPSHOT_FIELDS, reference_snapshot, snapshot_value
 from kb.models import (
     Citation,
     Condition,
@@ -285,7 +285,7 @@ def records_changed_since_approval(*, reference=None) -> list[ChangedSinceApprov
     articles: dict[int, ChangedSinceApproval] = {}
     for citation in citations:
         now = reference_snapshot(citation.reference)
-        changed = [f for f in SNAPSHOT_FIELDS if now.get(f) != citation.snapshot.get(f)]
+        changed = [f for f in SNAPSHOT_FIELDS if now.get(f) != snapshot_value(citation.snapshot, f)]
         if not changed:
             continue
         revision = citation.revision

@@ -19,7 +19,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from kb.refdata import ReferenceData, normalise_doi, normalise_pmid, parse_author_name
+from kb.refdata import (
+    ReferenceData,
+    normalise_doi,
+    normalise_pmid,
+    normalise_season,
+    parse_author_name,
+)
 
 CROSSREF_URL = "https://api.crossref.org/works/{doi}"
 ESUMMARY_URL = (
@@ -161,6 +167,7 @@ def lookup_pmid(raw: str, *, fetch: Fetch | None = None) -> ReferenceData:
         year=year,
         month=month,
         day=day,
+        season=normalise_season(" ".join(date[1:])),  # "2004 Aug-Sep", "2004 Spring"
         volume=doc.get("volume") or "",
         issue=doc.get("issue") or "",
         pages=doc.get("pages") or "",

@@ -71,7 +71,7 @@ def _d(value: dt.date | None) -> str | None:
 REFERENCE_FIELDS = [
     "key", "kind", "authors", "editors", "title", "container_title", "publisher", "place",
     "edition", "year", "month", "day", "volume", "issue", "pages", "doi", "pmid", "pmcid",
-    "url", "in_press", "retracted", "retraction_note",
+    "url", "in_press", "retracted", "retraction_note", "degree", "season",
 ]  # fmt: skip
 
 

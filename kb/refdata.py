@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage")
+KINDS: tuple[str, ...] = ("journal", "book", "chapter", "guideline", "webpage", "thesis")
 """The reference kinds the knowledge base knows; mirrors ``kb.models.ReferenceKind``."""
 
 
@@ -30,6 +30,9 @@ class ReferenceData:
     ``authors`` and ``editors`` hold ``{"family": "Jansen", "given": "PH"}`` for a person
     (given = initials without dots or spaces, as Vancouver prints them) or
     ``{"literal": "World Health Organization"}`` for an organisation.
+
+    ``season`` holds an issue date that is not one month ("Spring", "Aug-Sep"); ``month``
+    then keeps the first month, for sorting. ``degree`` is a thesis's ("dissertation").
     """
 
     kind: str = "journal"
@@ -40,9 +43,11 @@ class ReferenceData:
     publisher: str = ""
     place: str = ""
     edition: str = ""
+    degree: str = ""
     year: int | None = None
     month: int | None = None
     day: int | None = None
+    season: str = ""
     volume: str = ""
     issue: str = ""
     pages: str = ""
@@ -125,6 +130,69 @@ def normalise_pmcid(raw: str) -> str:
         return "PMC" + match.group(1)
     digits = (raw or "").strip()
     return "PMC" + digits if digits.isdigit() else ""
+
+
+# --- issue dates ---------------------------------------------------------------------------
+
+_MONTH_ABBREVIATIONS = {
+    name: abbreviation
+    for abbreviation, names in (
+        ("Jan", ("jan", "january")),
+        ("Feb", ("feb", "february")),
+        ("Mar", ("mar", "march")),
+        ("Apr", ("apr", "april")),
+        ("May", ("may",)),
+        ("Jun", ("jun", "june")),
+        ("Jul", ("jul", "july")),
+        ("Aug", ("aug", "august")),
+        ("Sep", ("sep", "sept", "september")),
+        ("Oct", ("oct", "october")),
+        ("Nov", ("nov", "november")),
+        ("Dec", ("dec", "december")),
+    )
+    for name in names
+}
+_SEASONS = {
+    "spring": "Spring",
+    "summer": "Summer",
+    "fall": "Fall",
+    "autumn": "Autumn",
+    "winter": "Winter",
+}
+# CSL-JSON numbers the seasons 1-4; EDTF (Extended Date/Time Format) 21-24.
+_SEASON_NUMBERS = {1: "Spring", 2: "Summer", 3: "Fall", 4: "Winter"}
+_SEASON_PART_RE = re.compile(r"^(?:(1[5-9]\d\d|20\d\d) )?([A-Za-z]+)\.?$")
+
+
+def normalise_season(raw: object) -> str:
+    """An issue date that is not one month, as NLM prints it: "Aug-Sep", "Spring", or "".
+
+    Journals date some issues by a season or by two months; Citing Medicine prints that
+    after the year ("2004 Aug-Sep", "2004 Spring", "2003 Dec-2004 Jan"). Sources write it
+    as "August-September", "aug/sep", a CSL season number (1-4) or an EDTF one (21-24), so
+    months become NLM's three-letter abbreviations, seasons are capitalised and any dash or
+    slash between them becomes a hyphen. Anything else (a single month, a day, "Epub")
+    gives "": the year, month and day fields then tell the date on their own.
+    """
+    if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
+        number = int(raw)
+        return _SEASON_NUMBERS.get(number - 20 if number > 20 else number, "")
+    text = " ".join(str(raw or "").split())
+    parts = re.split(r"\s*[/\u2010-\u2015\u2212-]+\s*", text) if text else []
+    out = []
+    for position, part in enumerate(parts):
+        match = _SEASON_PART_RE.match(part)
+        # Only a later part may carry its own year, as in "Dec-2004 Jan".
+        if not match or (match.group(1) and position == 0):
+            return ""
+        year, word = match.groups()
+        name = _MONTH_ABBREVIATIONS.get(word.lower()) or _SEASONS.get(word.lower())
+        if not name:
+            return ""
+        out.append(f"{year} {name}" if year else name)
+    is_season = any(part in _SEASONS.values() for part in out)
+    # One month alone belongs in the month field.
+    return "-".join(out) if is_season or len(out) > 1 else ""
 
 
 # --- titles --------------------------------------------------------------------------------
@@ -218,6 +286,22 @@ def _is_initials(token: str) -> bool:
     return 1 <= len(token) <= 3 and token.isalpha() and token.isupper()
 
 
+_DOTTED_INITIALS_RE = re.compile(r"^(?:[^\W\d_]\.-?)+$")
+
+
+def as_initials(token: str) -> str:
+    """Initials written with or without stops ("DG", "D.G.", "D.", "J.-P."), as "DG"; else "".
+
+    Embase and some publishers write "Adler D.G." or "Adler D. G." where MEDLINE writes
+    "Adler DG"; recognising the dotted form keeps such names the right way round.
+    """
+    if _is_initials(token):
+        return token
+    if _DOTTED_INITIALS_RE.match(token) and token.replace(".", "").replace("-", "").isupper():
+        return token.replace(".", "").replace("-", "")
+    return ""
+
+
 def _suffix(token: str) -> str:
     """The NLM spelling of a generational suffix ("Jr.", "III"), or "" if not a suffix."""
     return _SUFFIXES.get(token.strip(".,").lower(), "")
@@ -245,7 +329,8 @@ def parse_author_name(raw: str) -> dict:
     """Split a person's name into ``{"family": ..., "given": initials}``.
 
     Accepts the three spellings reference files use: "Jansen, Pieter H." (family first, with
-    comma), "Jansen PH" (MEDLINE/Vancouver) and "Pieter H. Jansen" (given first). Lower-case
+    comma), "Jansen PH" or "Jansen P.H." (MEDLINE/Vancouver, Embase) and "Pieter H. Jansen"
+    (given first). Lower-case
     particles stay with the family name ("van Dijck JA", "Mamede de Carvalho") and a suffix is
     kept after the initials as NLM prints it ("King ML Jr"). Non-ASCII letters are kept as
     they are; folding them is the comparison code's job, not storage's.
@@ -272,12 +357,16 @@ def parse_author_name(raw: str) -> dict:
         if len(tokens) > 1 and _suffix(tokens[-1]):
             suffix = _suffix(tokens[-1])
             tokens = tokens[:-1]
+        # Initials at the end, with or without stops: "Jansen PH", "Adler D. G.".
+        split_at = len(tokens)
+        while split_at > 1 and as_initials(tokens[split_at - 1]):
+            split_at -= 1
         if len(tokens) == 1:
             family, given = tokens[0], ""
-        elif _is_initials(tokens[-1]) and not _is_initials(tokens[0]):
-            # "Jansen PH", "van Dijck JA", "de Carvalho M"
-            family = " ".join(tokens[:-1])
-            given = tokens[-1]
+        elif split_at < len(tokens) and not as_initials(tokens[0]):
+            # "Jansen PH", "van Dijck JA", "de Carvalho M", "Liu R.", "Adler D.G."
+            family = " ".join(tokens[:split_at])
+            given = "".join(as_initials(t) for t in tokens[split_at:])
         else:
             # "Pieter H. Jansen", "Mamede de Carvalho"
             split_at = len(tokens) - 1

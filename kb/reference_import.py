@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connections, router, transaction
 
 from kb.importers import PARSERS, UnreadableFile, detect_format
@@ -44,12 +44,16 @@ class ImportLine:
     duplicate_of: str = ""
     #: The library record created or matched.
     reference_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+    """What was left out of or shortened in a record that was created."""
 
 
 @dataclass
 class ImportReport:
     format: str
     lines: list[ImportLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the editor should know about the file as a whole, e.g. how it was decoded."""
 
     def _count(self, outcome: str) -> int:
         return sum(1 for line in self.lines if line.outcome == outcome)
@@ -215,6 +219,7 @@ def import_references(
     file_format: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     by=None,
+    notes: Sequence[str] = (),
     max_records: int | None = None,
     all_or_nothing: bool = True,
 ) -> ImportReport:
@@ -231,6 +236,8 @@ def import_references(
 
     ``max_records``: refuse, with ``TooManyRecords`` and before writing anything, a file
     holding more records than that.
+
+    ``notes`` are carried into the report as they are (``decode_upload``'s, for instance).
     """
     if file_format is None:
         file_format = detect_format(filename, text)
@@ -246,7 +253,7 @@ def import_references(
         raise TooManyRecords(
             f"The file holds {total:,} records; at most {max_records:,} are imported at a time."
         )
-    report = ImportReport(format=file_format)
+    report = ImportReport(format=file_format, notes=list(notes))
     for error in result.errors:
         report.lines.append(ImportLine(error.position, "skipped", reason=error.message))
     writer = _Writer(user=by, lines=report.lines)
@@ -271,6 +278,7 @@ class _New:
     data: ReferenceData
     ref: Reference
     match: Match | None
+    notes: list[str]
 
 
 class _Writer:
@@ -317,16 +325,10 @@ class _Writer:
             return
         ref = reference_from_data(data, key=key)
         try:
-            # The table's check constraints are left to the database (each checked first
-            # was a query of its own); a breach is explained when the record is saved.
-            ref.full_clean(
-                exclude=["key"] if not ref.key else None,
-                validate_unique=False,
-                validate_constraints=False,
-            )
+            notes = _fit_to_model(ref, exclude=["key"] if not ref.key else None)
         except ValidationError as exc:
             self.lines.append(
-                ImportLine(position, "skipped", title=data.title, reason="; ".join(exc.messages))
+                ImportLine(position, "skipped", title=data.title, reason=_describe(exc))
             )
             return
         ref.fill_derived_fields()
@@ -334,7 +336,7 @@ class _Writer:
             self.flush()
             ref.key = ""
             ref.fill_derived_fields()
-        self.waiting.append(_New(position, data, ref, match))
+        self.waiting.append(_New(position, data, ref, match, notes))
         self.seen |= marks | {("key", ref.key)}
         if len(self.waiting) >= BATCH_SIZE:
             self.flush()
@@ -386,10 +388,12 @@ class _Writer:
                 new.position, "created", key=ref.key, title=ref.title, duplicate_of=twin,
                 reason=f"Possible duplicate of [{twin}]: {match.reason}. Compare the two and "
                 "merge them if they are one publication.", reference_id=ref.pk,
+                notes=new.notes,
             )  # fmt: skip
         return ImportLine(
-            new.position, "created", key=ref.key, title=ref.title, reference_id=ref.pk
-        )
+            new.position, "created", key=ref.key, title=ref.title, reference_id=ref.pk,
+            notes=new.notes,
+        )  # fmt: skip
 
 
 #: What the importer says of a record the database refused under one of its rules.
@@ -403,4 +407,82 @@ def _explain(exc: IntegrityError) -> str:
     for name, message in CONSTRAINT_MESSAGES.items():
         if name in str(exc):
             return message
-    return f"Not saved: {exc}"
+    return "Not saved: the library already has a record with this DOI, PMID or key."
+
+
+_LEFT_OUT_WHOLE = frozenset({"url", "doi", "pmid", "pmcid"})
+"""Fields where a shortened value would be a wrong one, so a bad value is left out."""
+
+
+def _fit_to_model(ref: Reference, *, exclude: list[str] | None) -> list[str]:
+    """Validate ``ref``, first leaving out or shortening the fields that would stop it being
+    saved; returns what was done, for the report. Raises ``ValidationError`` if the record
+    still cannot be saved (e.g. its title is too long).
+
+    Why: one bad field (a URL with "_" in its host name, two URLs in one field, EndNote's
+    "<Go to ISI>://WOS:..." link, an issue of 105 characters) used to cost the whole record.
+    Text too long for its column is shortened with "…"; a URL or identifier that is not valid
+    is left out, except that of several URLs in one field the first valid one is kept. The
+    title is never shortened: it is what editors find and cite the record by.
+    """
+    try:
+        ref.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        problems = [name for name in exc.message_dict if name not in (NON_FIELD_ERRORS, "title")]
+    else:
+        return []
+    notes = []
+    for name in problems:
+        model_field = Reference._meta.get_field(name)
+        value = getattr(ref, name)
+        label = model_field.verbose_name
+        if name == "url":
+            notes.append(_fit_url(ref, value))
+        elif name not in _LEFT_OUT_WHOLE and isinstance(value, str) and model_field.max_length:
+            limit = model_field.max_length
+            setattr(ref, name, value[: limit - 1].rstrip() + "…")
+            notes.append(
+                f"The {label} had {len(value)} characters, more than the {limit} the library "
+                f"holds, so it was shortened to “{getattr(ref, name)}”."
+            )
+        else:
+            setattr(ref, name, model_field.get_default())
+            notes.append(f"The {label} “{_shown(value)}” is not valid and was left out.")
+    ref.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    return notes
+
+
+def _fit_url(ref: Reference, value: str) -> str:
+    """Keep the first valid web address in ``value``; the note says what was left out."""
+    url_field = Reference._meta.get_field("url")
+    candidates = [c for c in value.replace(";", " ").split() if c]
+    for candidate in candidates:
+        try:
+            url_field.clean(candidate, ref)
+        except ValidationError:
+            continue
+        ref.url = candidate
+        others = " ".join(c for c in candidates if c != candidate)
+        return f"The URL field held more than one address; kept {candidate}, left out {others}."
+    ref.url = ""
+    return f"The URL “{_shown(value)}” is not a valid web address and was left out."
+
+
+def _shown(value: object) -> str:
+    """A field value short enough to quote in a report line."""
+    text = str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _describe(exc: ValidationError) -> str:
+    """Why a record could not be saved, as sentences naming the fields."""
+    if not hasattr(exc, "error_dict"):
+        return "Not saved: " + " ".join(exc.messages)
+    parts = []
+    for name, messages in exc.message_dict.items():
+        if name == NON_FIELD_ERRORS:
+            parts.extend(messages)
+        else:
+            label = str(Reference._meta.get_field(name).verbose_name)
+            parts.extend(f"{label.capitalize()}: {message}" for message in messages)
+    return "Not saved. " + " ".join(parts)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db import router
 from django.db.models import (
     Count,
     IntegerField,
@@ -31,15 +33,20 @@ from django.utils import timezone
 
 from kb.changelog import PublicHistory, public_history
 from kb.citations import cited_keys, resolve_keys
+from kb.compiled import PLACEHOLDER_INSTANT, CompiledQuery, as_datetime, columns, instance
 from kb.models import (
+    Citation,
     Condition,
     ConditionSlug,
     PublicChange,
+    Rendition,
     Review,
     Revision,
     RevisionStatus,
 )
 from kb.rendering import RenderedArticle, render_article
+
+User = get_user_model()
 
 
 def published_revisions(*, at=None) -> QuerySet[Revision]:
@@ -126,18 +133,8 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         references = resolve_keys(key for s in sections for key in cited_keys(s.body))
         rendered = render_article(revision=revision, sections=sections, references=references)
         history = public_history(revision=revision, sections=sections)
-    review = (
-        Review.objects.filter(revision=revision)
-        .select_related("reviewer")
-        .order_by("-reviewed_on", "-created_at", "-id")
-        .first()
-    )
-    related = list(
-        published_revisions()
-        .filter(condition__related=revision.condition_id)
-        .only("name", "summary", "condition__slug")
-        .order_by("name")
-    )
+    review = _latest_review(revision)
+    related = _related_live(revision)
     return Article(
         condition=revision.condition,
         revision=revision,
@@ -149,11 +146,83 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
     )
 
 
+def _article_query(*, slug: str, at: dt.datetime) -> QuerySet:
+    return (
+        published_revisions(at=at)
+        .filter(condition__slug=slug)
+        .values_list(*_REVISION, *_CONDITION, *_RENDITION)
+        .order_by("pk")[:1]
+    )
+
+
+def _review_query(*, revision: int) -> QuerySet:
+    return (
+        Review.objects.filter(revision=revision)
+        .order_by("-reviewed_on", "-created_at", "-id")
+        .values_list(*columns(Review), *columns(User, through="reviewer"))[:1]
+    )
+
+
+def _related_query(*, condition: int, at: dt.datetime) -> QuerySet:
+    return (
+        published_revisions(at=at)
+        .filter(condition__related=condition)
+        .order_by("name")
+        .values_list("pk", "name", "summary", "condition_id", "condition__id", "condition__slug")
+    )
+
+
+_REVISION = columns(Revision)
+_CONDITION = columns(Condition, through="condition")
+_RENDITION = columns(Rendition, through="rendition")
+
+# Compiled once per process: a page or API detail no cache holds costs these three
+# queries and no ORM compilation (``kb.compiled``).
+_article = CompiledQuery(_article_query, slug="\x00slug", at=PLACEHOLDER_INSTANT)
+_review = CompiledQuery(_review_query, revision=-(2**31) + 7)
+_related = CompiledQuery(_related_query, condition=-(2**31) + 7, at=PLACEHOLDER_INSTANT)
+
+
+def _live_revision(*, slug: str) -> Revision | None:
+    """The live revision at ``slug`` with its condition and rendition (one query)."""
+    rows = _article.rows(slug=slug, at=timezone.now())
+    if not rows:
+        return None
+    row, using = rows[0], router.db_for_read(Revision)
+    rev_end, cond_end = len(_REVISION), len(_REVISION) + len(_CONDITION)
+    revision = instance(Revision, using=using, values=row[:rev_end])
+    revision.condition = instance(Condition, using=using, values=row[rev_end:cond_end])
+    if row[cond_end] is not None:
+        revision.rendition = instance(Rendition, using=using, values=row[cond_end:])
+    return revision
+
+
+def _latest_review(revision: Revision) -> Review | None:
+    rows = _review.rows(revision=revision.pk)
+    if not rows:
+        return None
+    using, split = revision._state.db, len(columns(Review))
+    review = instance(Review, using=using, values=rows[0][:split])
+    review.reviewer = instance(User, using=using, values=rows[0][split:])
+    return review
+
+
+def _related_live(revision: Revision) -> list[Revision]:
+    related = []
+    for pk, name, summary, condition_id, *condition in _related.rows(
+        condition=revision.condition_id, at=timezone.now()
+    ):
+        rel = instance(Revision, using=revision._state.db, names=("id", "name", "summary",
+                       "condition_id"), values=(pk, name, summary, condition_id))  # fmt: skip
+        rel.condition = instance(Condition, using=revision._state.db, names=("id", "slug"),
+                                 values=condition)  # fmt: skip
+        related.append(rel)
+    return related
+
+
 def get_published_article(*, slug: str) -> Article:
     """The live article at ``slug``; raises ArticleNotFound, ArticleGone or ArticleMoved."""
-    revision = (
-        published_revisions().filter(condition__slug=slug).select_related("rendition").first()
-    )
+    revision = _live_revision(slug=slug)
     if revision is None:
         condition = Condition.objects.filter(slug=slug).first()
         if condition is not None and condition.is_withdrawn:
@@ -195,10 +264,7 @@ class PageKey:
         return int(self.stamp.timestamp())
 
 
-def get_page_key(*, slug: str) -> PageKey | None:
-    """The key of the live article at ``slug`` (one query); None when nothing is live there."""
-    from kb.models import Citation
-
+def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
     latest = Review.objects.filter(revision=OuterRef("pk")).order_by(
         "-reviewed_on", "-created_at", "-id"
     )
@@ -210,15 +276,15 @@ def get_page_key(*, slug: str) -> PageKey | None:
         .values("newest")
     )
     related = (
-        published_revisions()
+        published_revisions(at=at)
         .filter(condition__related=OuterRef("condition"))
         .order_by()
         .values("status")
         .annotate(n=Count("pk"), top=Sum("pk"))
     )
     changes = PublicChange.objects.filter(condition=OuterRef("condition")).order_by("-sequence")
-    row = (
-        published_revisions()
+    return (
+        published_revisions(at=at)
         .filter(condition__slug=slug)
         .annotate(
             changes=Coalesce(Subquery(changes.values("sequence")[:1]), 0),
@@ -238,12 +304,22 @@ def get_page_key(*, slug: str) -> PageKey | None:
             "related_top",
             "changes",
         )  # fmt: skip
-        .first()
+        .order_by("pk")[:1]
     )
-    if row is None:
+
+
+#: Compiled once per process: the page key is read on every validators miss.
+_page_key = CompiledQuery(_page_key_query, slug="\x00slug", at=PLACEHOLDER_INSTANT)
+
+
+def get_page_key(*, slug: str) -> PageKey | None:
+    """The key of the live article at ``slug`` (one query); None when nothing is live there."""
+    rows = _page_key.rows(slug=slug, at=timezone.now())
+    if not rows:
         return None
-    pk, published_at, review_pk, review_at, refs_at, related_n, related_top, changes = row
-    stamp = max(t for t in (published_at, review_at, refs_at) if t is not None)
+    pk, published_at, review_pk, review_at, refs_at, related_n, related_top, changes = rows[0]
+    stamps = (as_datetime(t) for t in (published_at, review_at, refs_at))
+    stamp = max(t for t in stamps if t is not None)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
                    related=f"{related_n}.{related_top}", changes=changes)  # fmt: skip
 

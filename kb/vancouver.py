@@ -1,6 +1,6 @@
 """Vancouver reference formatting, following NLM's *Citing Medicine* (2nd edition).
 
-Why hand-written rather than citeproc: the knowledge base needs only five reference kinds, the
+Why hand-written rather than citeproc: the knowledge base needs only six reference kinds, the
 output must be byte-stable for approved revisions, and the common CSL Vancouver style gets
 details wrong that clinicians notice (e.g. "2022Jan" without a space). Missing data is left out
 cleanly instead of producing placeholders such as "[place unknown]", because records imported
@@ -17,6 +17,8 @@ import html
 import re
 from typing import Any
 from urllib.parse import quote
+
+from kb.refdata import normalise_season
 
 MONTHS: tuple[str, ...] = (
     "Jan",
@@ -39,6 +41,8 @@ MAX_AUTHORS = 6
 
 _DASHES_RE = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 _RANGE_RE = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
+_MASTERS_RE = re.compile(r"master|m\.?\s?(?:sc|s|a|phil|res)\b")
+_DOCTORAL_RE = re.compile(r"dissertation|doctor|ph\.?\s?d|d\.?\s?phil|ed\.?\s?d\b")
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -157,6 +161,19 @@ def format_date(year: int | None, month: int | None = None, day: int | None = No
     return " ".join(parts)
 
 
+def _issue_date(ref: Any) -> str:
+    """The date of an issue, report or page: "2004 Aug 24", or "2004 Aug-Sep", "2004 Spring".
+
+    A season or month range (``season``) replaces month and day: Citing Medicine prints what
+    the issue carries, and a range's first month alone would date the issue wrongly.
+    """
+    year = _int(ref, "year")
+    season = normalise_season(getattr(ref, "season", None))
+    if year and season:
+        return f"{year} {season}"
+    return format_date(year, _int(ref, "month"), _int(ref, "day"))
+
+
 def _cited(accessed_on: Any) -> str:
     """The access date as "[cited 2024 Jan 5]", or "" when it is unknown."""
     if isinstance(accessed_on, datetime.date):
@@ -203,11 +220,25 @@ def _authors_element(ref: Any, *, editors_stand_in: bool = False) -> str:
     return ""
 
 
+def _online_only(ref: Any) -> bool:
+    """True for a journal article found only through its URL: no DOI and no pages.
+
+    Citing Medicine (Chapter 1, articles on the Internet) then cites the journal as
+    "[Internet]" with the date it was seen and the URL. With a DOI or pages the URL is just a
+    landing page, and the print form finds the article.
+    """
+    return bool(_text(ref, "url")) and not _text(ref, "doi") and not _text(ref, "pages")
+
+
 def _journal(ref: Any) -> list[str]:
-    """Authors. Title. Journal. Year Mon Day;Volume(Issue):Pages."""
-    date = format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
+    """Authors. Title. Journal [Internet]. Year Mon Day [cited ...];Volume(Issue):Pages."""
+    date = _issue_date(ref)
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
+    journal = _text(ref, "container_title")
+    if _online_only(ref):
+        journal = _join(journal, "[Internet]") if journal else ""
+        date = _join(date, _cited(getattr(ref, "accessed_on", None)))
     volume, issue = _text(ref, "volume"), _text(ref, "issue")
     located = volume + (f"({issue})" if issue else "")
     pages = abbreviate_pages(_text(ref, "pages"))
@@ -216,22 +247,75 @@ def _journal(ref: Any) -> list[str]:
     return [
         _authors_element(ref),
         _end(_text(ref, "title")),
-        _end(_text(ref, "container_title")),
+        _end(journal),
         _end(where),
     ]
 
 
 def _book(ref: Any) -> list[str]:
-    """Authors. Title [Internet]. Edition ed. Place: Publisher; Year [cited ...]."""
+    """Authors. Title [Internet]. Edition ed. Place: Publisher; Year [cited ...].
+
+    Citing Medicine (Chapter 2) dates a book by its year alone.
+    """
+    return _monograph(ref, date=format_date(_int(ref, "year")))
+
+
+def _report(ref: Any) -> list[str]:
+    """Authors. Title [Internet]. Place: Publisher; Year Mon [cited ...].
+
+    Guidelines are cited as reports (Citing Medicine, Chapter 15), which keep the month and
+    day of publication ("2001 Feb"): agencies reissue them, so the year alone can be
+    ambiguous.
+    """
+    return _monograph(ref, date=_issue_date(ref))
+
+
+def _thesis(ref: Any) -> list[str]:
+    """Authors. Title [dissertation]. Place: University; Year.
+
+    Citing Medicine, Chapter 7: the content type in brackets after the title, the
+    degree-granting place and university as place and publisher, and the year.
+    """
+    return _monograph(
+        ref,
+        date=format_date(_int(ref, "year")),
+        content_type=thesis_type(degree=_text(ref, "degree")),
+    )
+
+
+def thesis_type(*, degree: str) -> str:
+    """The bracketed content type of a thesis: "dissertation", "master's thesis" or "thesis".
+
+    Citing Medicine calls a doctoral thesis a dissertation and a master's a master's thesis;
+    records spell the degree many ways ("PhD", "Doctoral thesis", "MSc", "Masters"). When the
+    degree is unknown the neutral "thesis" is used rather than guessing a level.
+    """
+    text = " ".join(degree.split()).lower()
+    if not text:
+        return "thesis"
+    if _MASTERS_RE.match(text):
+        return "master's thesis"
+    if _DOCTORAL_RE.search(text):
+        return "dissertation"
+    return text
+
+
+def _monograph(ref: Any, *, date: str, content_type: str = "") -> list[str]:
+    """The shared shape of books, reports and theses, print or on the Internet.
+
+    ``content_type`` ("dissertation") goes in brackets after the title; on the Internet it
+    becomes "[dissertation on the Internet]", as Citing Medicine writes it (Chapter 24).
+    """
     url = _text(ref, "url")
     title = _text(ref, "title")
-    date = format_date(_int(ref, "year"))
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
     if url:
         # Citing Medicine, Chapter 22 (books on the Internet).
-        title = _join(title, "[Internet]") if title else ""
+        content_type = f"{content_type} on the Internet" if content_type else "Internet"
         date = _join(date, _cited(getattr(ref, "accessed_on", None)))
+    if title and content_type:
+        title = f"{title} [{content_type}]"
     return [
         _authors_element(ref, editors_stand_in=True),
         _end(title),
@@ -241,12 +325,19 @@ def _book(ref: Any) -> list[str]:
 
 
 def _chapter(ref: Any) -> list[str]:
-    """Authors. Chapter. In: Editors, editors. Book. Ed. Place: Publisher; Year. p. Pages."""
+    """Authors. Chapter. In: Editors, editors. Book. Ed. Place: Publisher; Year. p. Pages.
+
+    A chapter of a book on the Internet (Citing Medicine, Chapter 24, e.g. NCBI Bookshelf)
+    marks the book "[Internet]" and adds the cited date; the URL follows the citation.
+    """
     date = format_date(_int(ref, "year"))
     if getattr(ref, "in_press", False):
         date = _join("Forthcoming", date)
     editors = _editors(getattr(ref, "editors", None))
     book = _text(ref, "container_title")
+    if _text(ref, "url"):
+        book = _join(book, "[Internet]") if book else ""
+        date = _join(date, _cited(getattr(ref, "accessed_on", None)))
     in_part = ""
     if editors or book:
         in_part = _join("In:", _end(editors), _end(book))
@@ -264,7 +355,7 @@ def _chapter(ref: Any) -> list[str]:
 def _webpage(ref: Any) -> list[str]:
     """Authors. Title [Internet]. Place: Publisher; Year Mon Day [cited Year Mon Day]."""
     title = _text(ref, "title")
-    date = format_date(_int(ref, "year"), _int(ref, "month"), _int(ref, "day"))
+    date = _issue_date(ref)
     date = _join(date, _cited(getattr(ref, "accessed_on", None)))
     # The site's name stands in for the publisher when no publisher was recorded.
     publisher = _text(ref, "publisher") or _text(ref, "container_title")
@@ -278,9 +369,10 @@ def _webpage(ref: Any) -> list[str]:
 _BUILDERS = {
     "journal": _journal,
     "book": _book,
-    "guideline": _book,
+    "guideline": _report,
     "chapter": _chapter,
     "webpage": _webpage,
+    "thesis": _thesis,
 }
 
 
@@ -289,7 +381,9 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
     kind = _text(ref, "kind") or "journal"
     builder = _BUILDERS.get(kind, _journal)
     core = _join(*builder(ref))
-    url = _text(ref, "url") if kind in ("webpage", "book", "guideline") else ""
+    url = _text(ref, "url")
+    if builder is _journal and not _online_only(ref):
+        url = ""
     doi = _text(ref, "doi")
     pmid = _text(ref, "pmid")
     return core, url, doi, pmid, bool(getattr(ref, "retracted", False))
@@ -298,16 +392,22 @@ def _parts(ref: Any) -> tuple[str, str, str, str, bool]:
 def format_reference(ref: Any) -> str:
     """The reference as plain Vancouver text, e.g. for copying or a plain-text export.
 
-    After the citation come "Available from: URL" (web pages and online books), "doi:..." and
-    "PMID: ..." when known, and " [Retracted]" when the paper has been retracted so readers
-    are warned wherever the reference appears.
+    After the citation come "Available from: URL" (web pages, online books, chapters, reports
+    and theses, and journal articles published online only), "doi:...." and "PMID: ...." when
+    known, and " [Retracted]" when the paper has been retracted so readers are warned
+    wherever the reference appears.
+
+    The identifiers follow NLM's current samples ("Samples of Formatted References for Authors
+    of Journal Articles"): "doi:10.1056/NEJMsa020632. PMID: 12140307.", each a sentence of
+    its own ending in a full stop. The "PubMed PMID:" label of older examples is not used.
+    The URL gets no full stop, so that copying it cannot break the address.
     """
     core, url, doi, pmid, retracted = _parts(ref)
     return _join(
         core,
         f"Available from: {url}" if url else "",
-        f"doi:{doi}" if doi else "",
-        f"PMID: {pmid}" if pmid else "",
+        f"doi:{doi}." if doi else "",
+        f"PMID: {pmid}." if pmid else "",
         "[Retracted]" if retracted else "",
     )
 
@@ -320,7 +420,8 @@ def _safe_href(url: str) -> str:
 def format_reference_html(ref: Any) -> str:
     """The reference as an HTML fragment: every piece of user text escaped, identifiers linked.
 
-    The DOI links to https://doi.org/ and the PMID to PubMed. Titles come from imported files
+    The DOI links to https://doi.org/ and the PMID to PubMed (the closing full stop stays
+    outside the link, as it is not part of the identifier). Titles come from imported files
     and editors, so a title such as ``<script>`` must come out as inert text.
     """
     core, url, doi, pmid, retracted = _parts(ref)
@@ -331,10 +432,10 @@ def format_reference_html(ref: Any) -> str:
         pieces.append(f"Available from: {link}")
     if doi:
         href = "https://doi.org/" + quote(doi, safe="/:;()[]._-")
-        pieces.append(f'<a href="{html.escape(href)}">doi:{html.escape(doi)}</a>')
+        pieces.append(f'<a href="{html.escape(href)}">doi:{html.escape(doi)}</a>.')
     if pmid:
         href = f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid, safe='')}/"
-        pieces.append(f'<a href="{html.escape(href)}">PMID: {html.escape(pmid)}</a>')
+        pieces.append(f'<a href="{html.escape(href)}">PMID: {html.escape(pmid)}</a>.')
     if retracted:
         pieces.append("[Retracted]")
     return " ".join(p for p in pieces if p)

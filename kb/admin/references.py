@@ -77,8 +77,8 @@ class ReferenceForm(forms.ModelForm):
         model = Reference
         fields = [
             "key", "kind", "authors", "title", "container_title", "editors", "edition",
-            "place", "publisher", "year", "month", "day", "volume", "issue", "pages", "doi",
-            "pmid", "pmcid", "url", "accessed_on", "in_press",
+            "degree", "place", "publisher", "year", "month", "day", "season", "volume",
+            "issue", "pages", "doi", "pmid", "pmcid", "url", "accessed_on", "in_press",
         ]  # fmt: skip
         widgets = {"title": forms.Textarea(attrs={"rows": 2})}
 
@@ -227,9 +227,10 @@ class ImportForm(forms.Form):
                 f"{_megabytes(limit)}. {_use_the_command()}"
             )
         try:
-            self.cleaned_data["text"] = decode_upload(upload.read())
+            decoded = decode_upload(upload.read())
         except UnreadableFile as exc:
             raise ValidationError(str(exc)) from exc
+        self.cleaned_data["text"], self.cleaned_data["notes"] = decoded.text, decoded.notes
         return upload
 
 
@@ -288,13 +289,16 @@ class ReferenceAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("key", "kind", "authors", "title", "container_title")}),
         (
-            "Book details",
-            {"fields": ("editors", "edition", "place", "publisher"), "classes": ("collapse",)},
-        ),  # fmt: skip
+            "Book and thesis details",
+            {
+                "fields": ("editors", "edition", "degree", "place", "publisher"),
+                "classes": ("collapse",),
+            },
+        ),
         (
             "Date and location",
-            {"fields": ("year", "month", "day", "volume", "issue", "pages", "in_press")},
-        ),  # fmt: skip
+            {"fields": ("year", "month", "day", "season", "volume", "issue", "pages", "in_press")},
+        ),
         ("Identifiers and links", {"fields": ("doi", "pmid", "pmcid", "url", "accessed_on")}),
         ("Retraction", {"fields": ("retracted", "retraction_note", "retraction_log")}),
         ("As cited", {"fields": ("formatted", "cited_in", "changed_since_approval")}),
@@ -488,6 +492,7 @@ class ReferenceAdmin(admin.ModelAdmin):
                     filename=form.cleaned_data["file"].name,
                     file_format=form.cleaned_data["format"] or None,
                     by=request.user,
+                    notes=form.cleaned_data["notes"],
                     max_records=settings.REFERENCE_IMPORT_MAX_RECORDS,
                 )  # one transaction: the report, or nothing written
             except UnreadableFile as exc:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from kb.importers import bibtex, csljson, medline, ris
 from kb.importers.base import (
+    DecodedUpload,
     ParsedRecord,
     ParseResult,
     RecordError,
@@ -39,6 +40,7 @@ def parse_file(filename: str, text: str) -> tuple[str, ParseResult]:
 
 __all__ = [
     "PARSERS",
+    "DecodedUpload",
     "ParseResult",
     "ParsedRecord",
     "RecordError",

@@ -9,6 +9,7 @@ be used at all.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -55,21 +56,60 @@ class ParseResult:
 # --- input checks --------------------------------------------------------------------------
 
 
-def decode_upload(data: bytes) -> str:
-    """Decode an uploaded file to text.
+@dataclass
+class DecodedUpload:
+    """An uploaded file as text, the encoding it was read in, and what the editor should know."""
+
+    text: str
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+
+
+_UNDECODABLE_RE = re.compile("[\udc80-\udcff]")
+_NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+_POSITIONS_SHOWN = 5
+
+
+def decode_upload(data: bytes) -> DecodedUpload:
+    """Decode an uploaded file to text, saying what was not clean UTF-8 and where.
 
     UTF-8 (with or without BOM) is what current reference managers write; older EndNote and
-    Reference Manager exports are Windows-1252. Binary files (a PDF or Word document picked by
-    mistake) are refused with a clear message instead of being parsed as garbage.
+    Reference Manager exports are Windows-1252. A UTF-8 file with a stray byte stays UTF-8:
+    reading all of it as Windows-1252 would garble every accent ("Café" -> "CafÃ©"), so the
+    bad bytes become "\ufffd" and the note gives their lines. Only a file in which most
+    non-ASCII bytes are not UTF-8 is read as Windows-1252, and the note says so. Binary files
+    (a PDF or Word document picked by mistake) are refused instead of being parsed as garbage.
     """
     if not data or not data.strip():
         raise UnreadableFile("The file is empty.")
     if b"\x00" in data[:4096]:
         raise UnreadableFile("This looks like a binary file, not a text reference export.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    text = data[bom:].decode("utf-8", errors="surrogateescape")
+    bad = [match.start() for match in _UNDECODABLE_RE.finditer(text)]
+    if not bad:
+        return DecodedUpload(text, "UTF-8")
+    if len(_NON_ASCII_RE.findall(text)) - len(bad) < len(bad):
+        return DecodedUpload(
+            data.decode("cp1252", errors="replace"),
+            "Windows-1252",
+            [
+                "The file is not UTF-8, so it was read as Windows-1252 (older EndNote and "
+                "Reference Manager exports). Check that accented letters look right."
+            ],
+        )
+    places = [
+        f"line {text.count(chr(10), 0, at) + 1} (byte offset "
+        f"{bom + len(text[:at].encode('utf-8', errors='surrogateescape'))})"
+        for at in bad[:_POSITIONS_SHOWN]
+    ]
+    more = f" and {len(bad) - _POSITIONS_SHOWN} more" if len(bad) > _POSITIONS_SHOWN else ""
+    count = "1 byte that is" if len(bad) == 1 else f"{len(bad)} bytes that are"
+    note = (
+        f"The file is UTF-8 but has {count} not valid UTF-8, shown as “\ufffd”: "
+        f"{', '.join(places)}{more}. Check the records there."
+    )
+    return DecodedUpload(_UNDECODABLE_RE.sub("\ufffd", text), "UTF-8", [note])
 
 
 def check_text(text: str, format_name: str) -> str:
@@ -200,8 +240,10 @@ _ORG_WORDS = frozenset(
         "commission",
         "committee",
         "consortium",
+        "contributors",
         "council",
         "department",
+        "developers",
         "federation",
         "foundation",
         "group",
@@ -216,6 +258,7 @@ _ORG_WORDS = frozenset(
         "program",
         "service",
         "society",
+        "team",
         "university",
     }
 )
@@ -226,9 +269,10 @@ def looks_like_organisation(raw: str) -> bool:
     """Guess whether a name in a file without structured names is an organisation.
 
     RIS and similar formats have one free-text author field. A trailing comma with nothing
-    after it is the RIS convention for a corporate author; otherwise words such as
-    "Organization" or "Committee", or connectives ("of", "for") that never occur in personal
-    names, give it away.
+    after it is the RIS convention for a corporate author; otherwise a leading lower-case
+    "the" (a given name may be "The": Vietnamese "Thế" in ASCII), words such as
+    "Organization", "Committee" or "contributors", or connectives ("of", "for") that never
+    occur in personal names, give it away.
     """
     text = clean(raw)
     if not text:
@@ -237,6 +281,8 @@ def looks_like_organisation(raw: str) -> bool:
         return True
     if "," in text:
         return False
+    if text.startswith("the "):  # "the scikit-image contributors"; not "The Anh Nguyen"
+        return True
     words = [w.strip(".()").lower() for w in text.split()]
     return bool(_ORG_WORDS.intersection(words) or _ORG_CONNECTIVES.intersection(words[1:]))
 

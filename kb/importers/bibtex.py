@@ -1,10 +1,12 @@
 """BibTeX / BibLaTeX import (Zotero, JabRef, Google Scholar, LaTeX users' own files).
 
-bibtexparser v2 splits the file and resolves ``@string`` macros. Names are split with its
-BibTeX name rules *before* LaTeX decoding, because decoding removes the braces that mark an
-organisation ("{World Health Organization}" must not become "Organization WH"). Every text
-value is then decoded with ``LatexDecodingMiddleware`` (``{\\c{c}}`` -> "ç", ``{\\O}`` -> "Ø"),
-except identifiers and URLs, where ``%`` and ``~`` are literal characters, not LaTeX.
+bibtexparser v2 splits the file and resolves ``@string`` macros; ``#`` concatenations are
+joined here. Names are split with its BibTeX name rules *before* LaTeX decoding, because
+decoding removes the braces that mark an organisation ("{World Health Organization}" must
+not become "Organization WH"). Every text value is then decoded with
+``LatexDecodingMiddleware`` and our pylatexenc context (``kb.importers.latex``):
+``{\\c{c}}`` -> "ç", ``{\\O}`` -> "Ø", ``{\\textless}`` -> "<"; except identifiers and URLs,
+where ``%`` and ``~`` are literal characters, not LaTeX.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ import re
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares import (
+    LatexDecodingMiddleware,
+    RemoveEnclosingMiddleware,
+    ResolveStringReferencesMiddleware,
+)
+from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
@@ -33,6 +40,7 @@ from kb.importers.base import (
     check_text,
     clean,
     guess_kind,
+    looks_like_organisation,
     make_date,
     normalise_pages,
     parse_day,
@@ -41,8 +49,10 @@ from kb.importers.base import (
     parse_year,
     validate,
 )
+from kb.importers.latex import DECODER
 from kb.refdata import (
     ReferenceData,
+    as_initials,
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,
@@ -55,9 +65,9 @@ _TYPE_KINDS: dict[str, str] = {
     "mvbook": "book",
     "booklet": "book",
     "proceedings": "book",
-    "phdthesis": "book",
-    "mastersthesis": "book",
-    "thesis": "book",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
     "incollection": "chapter",
     "inbook": "chapter",
     "inproceedings": "chapter",
@@ -73,10 +83,13 @@ _TYPE_KINDS: dict[str, str] = {
 }
 """BibTeX/BibLaTeX entry types -> our kinds; @misc and unknown types are guessed."""
 
+#: The degree a thesis entry type implies (BibLaTeX's ``type`` field, when given, wins).
+_THESIS_DEGREES = {"phdthesis": "dissertation", "mastersthesis": "master's thesis"}
+
 # Values that are not LaTeX: decoding would eat "%" (a comment) and turn "~" into a space.
 _VERBATIM_FIELDS = frozenset({"doi", "url", "urldate", "pmid", "pmcid", "eprint", "eprinttype"})
 
-_DECODER = LatexDecodingMiddleware(keep_math_mode=False)
+_DECODER = LatexDecodingMiddleware(decoder=DECODER)
 _UNESCAPED_PERCENT_RE = re.compile(r"(?<!\\)%")
 
 
@@ -119,12 +132,82 @@ def parse_names(raw: str) -> list[dict]:
             if _is_braced(word) or " " in word:
                 people.append({"literal": decode_latex(word)})
                 continue
+        if (
+            "," not in name
+            and len(parts.last) == 1
+            and parts.first
+            and as_initials(decode_latex(parts.last[0]))
+            and not as_initials(decode_latex(parts.first[0]))
+        ):
+            # "Adler D. G.", "Liu R.": BibTeX would take the initials for the family name.
+            people.append(parse_author_name(decode_latex(name)))
+            continue
+        if "," not in name and looks_like_organisation(decode_latex(name)):
+            # "the scikit-image contributors", written without the protecting braces.
+            people.append({"literal": decode_latex(name)})
+            continue
         family = decode_latex(" ".join([*parts.von, *parts.last]))
         if not family:
             continue
         pieces = [family, *(decode_latex(" ".join(p)) for p in (parts.jr, parts.first) if p)]
         people.append(parse_author_name(", ".join(pieces)))
     return people
+
+
+def _split_concatenation(value: str) -> list[str]:
+    """The operands of ``"Signalling in " # "muscle"``: split at ``#`` outside braces and quotes."""
+    parts: list[str] = []
+    depth, quoted, start = 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0 and value[i - 1 : i] != "\\":
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    parts.append(value[start:].strip())
+    return parts
+
+
+class _ExpandConcatenation(LibraryMiddleware):
+    """Join ``#`` concatenations, resolving ``@string`` names among the operands.
+
+    bibtexparser resolves a field that is a single ``@string`` name but leaves an expression
+    such as ``pnas # " U S A"`` as it is written. The result is braced so that bibtexparser's
+    ``RemoveEnclosingMiddleware``, which runs next, treats it like any other value.
+    """
+
+    def __init__(self):
+        super().__init__(allow_inplace_modification=True)
+
+    @classmethod
+    def metadata_key(cls) -> str:
+        return "expand_concatenation"
+
+    def transform(self, library: Library) -> Library:
+        strings = {key.lower(): block.value for key, block in library.strings_dict.items()}
+        for entry in library.entries:
+            for entry_field in entry.fields:
+                value = entry_field.value
+                if isinstance(value, str) and len(_split_concatenation(value)) > 1:
+                    entry_field.value = "{" + _expand(value, strings, depth=0) + "}"
+        return library
+
+
+def _expand(value: str, strings: dict[str, str], *, depth: int) -> str:
+    """The text of a BibTeX value expression; unknown names (e.g. ``jan``) stay as written."""
+    out = []
+    for part in _split_concatenation(value):
+        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
+            out.append(part[1:-1])
+        elif part.lower() in strings and depth < 10:
+            out.append(_expand(strings[part.lower()], strings, depth=depth + 1))
+        else:
+            out.append(part)
+    return "".join(out)
 
 
 def _fields(entry: Entry) -> dict[str, str]:
@@ -199,15 +282,21 @@ def _entry_to_data(entry: Entry) -> ReferenceData:
     status = " ".join((f.get("pubstate", ""), f.get("note", ""), f.get("year", ""))).lower()
     data.in_press = bool(re.search(r"\b(in ?press|forthcoming)\b", status))
 
+    if kind == "thesis":
+        data.degree = f.get("type") or _THESIS_DEGREES.get(entry_type, "")
     data.kind = kind or guess_kind(data)
     return data
 
 
 def _describe_failure(block: ParsingFailedBlock) -> str:
-    """A one-line reason for a block bibtexparser could not parse."""
-    reason = clean(str(block.error).split("\n")[0]) if block.error else "syntax error"
-    line = f" (line {block.start_line + 1})" if block.start_line is not None else ""
-    return f"The entry could not be read{line}: {reason}"
+    """A sentence on a block bibtexparser could not parse, with its line and the reason.
+
+    bibtexparser keeps the reason in ``abort_reason``; ``str()`` of its exception is empty.
+    """
+    reason = clean(getattr(block.error, "abort_reason", "") or str(block.error or ""))
+    line = f" starting on line {block.start_line + 1}" if block.start_line is not None else ""
+    because = f" ({reason.rstrip('.')})" if reason else ""
+    return f"The entry{line} could not be read{because}; check its braces, quotes and commas."
 
 
 def parse(text: str) -> ParseResult:
@@ -217,7 +306,14 @@ def parse(text: str) -> ParseResult:
     entries at all.
     """
     text = check_text(text, "BibTeX")
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(
+        text,
+        parse_stack=[
+            ResolveStringReferencesMiddleware(),
+            _ExpandConcatenation(),
+            RemoveEnclosingMiddleware(),
+        ],
+    )
     result = ParseResult()
     position = 0
     for block in library.blocks:
@@ -238,8 +334,14 @@ def parse(text: str) -> ParseResult:
         position += 1
         try:
             data = _entry_to_data(entry)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The entry could not be read: {exc}."))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    f"The entry [{entry.key}] could not be read: one of its fields has a form "
+                    "we do not recognise.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:

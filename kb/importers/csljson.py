@@ -19,6 +19,7 @@ from kb.importers.base import (
     check_text,
     clean,
     guess_kind,
+    looks_like_organisation,
     make_date,
     normalise_pages,
     parse_day,
@@ -32,6 +33,7 @@ from kb.refdata import (
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,
+    normalise_season,
     parse_author_name,
 )
 
@@ -42,7 +44,7 @@ _TYPE_KINDS: dict[str, str] = {
     "review": "journal",
     "article": "journal",
     "book": "book",
-    "thesis": "book",
+    "thesis": "thesis",
     "chapter": "chapter",
     "entry-encyclopedia": "chapter",
     "entry-dictionary": "chapter",
@@ -87,12 +89,15 @@ def _names(value: Any) -> list[dict]:
         family = clean(
             " ".join(
                 clean(name.get(k))
-                for k in ("non-dropping-particle", "family")
+                for k in ("dropping-particle", "non-dropping-particle", "family")
                 if clean(name.get(k))
             )
         )
         given = clean(name.get("given"))
-        if family:
+        if family and not given and looks_like_organisation(family):
+            # An organisation put in "family": "the scikit-image contributors".
+            people.append({"literal": family})
+        elif family:
             suffix = clean(name.get("suffix"))
             people.append(parse_author_name(", ".join(p for p in (family, given, suffix) if p)))
         elif literal:
@@ -141,6 +146,8 @@ def _item_to_data(item: dict) -> ReferenceData:
     data.place = _text(item, "publisher-place", "event-place")
     data.edition = _text(item, "edition")
     data.year, data.month, data.day = _date(item.get("issued"))
+    if isinstance(item.get("issued"), dict):
+        data.season = normalise_season(item["issued"].get("season"))
     if not data.year:
         # Pre-prints and in-press items often only have an online date.
         data.year, data.month, data.day = _date(item.get("published-online"))
@@ -158,6 +165,8 @@ def _item_to_data(item: dict) -> ReferenceData:
     data.accessed_on = make_date(*_date(item.get("accessed")))
     status = _text(item, "status").lower()
     data.in_press = status in ("in press", "in-press", "inpress", "forthcoming")
+    if kind == "thesis":
+        data.degree = _text(item, "genre")  # "PhD thesis", "Master's thesis"
     data.kind = kind or guess_kind(data)
     return data
 
@@ -175,6 +184,11 @@ def parse(text: str) -> ParseResult:
         raise UnreadableFile(
             f"This is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from exc
+    except RecursionError as exc:
+        raise UnreadableFile(
+            "The JSON is nested too deeply to be a list of references: CSL-JSON is a list "
+            "of items, each with its fields one or two levels down."
+        ) from exc
     if isinstance(loaded, dict) and isinstance(loaded.get("items"), list):
         loaded = loaded["items"]  # Some tools wrap the list: {"items": [...]}.
     items = [loaded] if isinstance(loaded, dict) else loaded
@@ -187,8 +201,14 @@ def parse(text: str) -> ParseResult:
             continue
         try:
             data = _item_to_data(item)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The item could not be read: {exc}."))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    "The item could not be read: one of its fields has a form CSL-JSON does "
+                    "not use.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:

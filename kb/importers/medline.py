@@ -30,6 +30,7 @@ from kb.refdata import (
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,
+    normalise_season,
     parse_author_name,
 )
 
@@ -158,6 +159,7 @@ def _record_to_data(fields: list[Field]) -> ReferenceData:
     data.authors = _people(fields, "FAU", "AU", "CN")
     data.editors = _people(fields, "FED", "ED", "")
     data.year, data.month, data.day = _date(_first(fields, "DP"))
+    data.season = normalise_season(" ".join(_first(fields, "DP").split()[1:]))
     data.volume = _first(fields, "VI")
     data.issue = _first(fields, "IP")
     data.pages = normalise_pages(_first(fields, "PG"))
@@ -192,8 +194,14 @@ def parse(text: str) -> ParseResult:
     for position, fields in enumerate(records, start=1):
         try:
             data = _record_to_data(fields)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            result.errors.append(RecordError(position, f"The record could not be read: {exc}."))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            result.errors.append(
+                RecordError(
+                    position,
+                    "The record could not be read: one of its fields has a form we do not "
+                    "recognise.",
+                )
+            )
             continue
         problem = validate(data)
         if problem:

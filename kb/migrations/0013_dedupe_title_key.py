@@ -26,7 +26,7 @@ def fill_title_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kb", "0012_revision_listed_name"),
+        ("kb", "0013_vancouver_thesis_season"),
     ]
 
     operations = [

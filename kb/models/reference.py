@@ -89,6 +89,7 @@ class ReferenceKind(models.TextChoices):
     CHAPTER = "chapter", "Book chapter"
     GUIDELINE = "guideline", "Guideline or report"
     WEBPAGE = "webpage", "Web page"
+    THESIS = "thesis", "Thesis or dissertation"
 
 
 class Reference(models.Model):
@@ -120,9 +121,21 @@ class Reference(models.Model):
     publisher = models.CharField(max_length=300, blank=True)
     place = models.CharField("place of publication", max_length=200, blank=True)
     edition = models.CharField(max_length=50, blank=True)
+    degree = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="For a thesis: “dissertation” (doctoral) or “master's thesis”.",
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     month = models.PositiveSmallIntegerField(null=True, blank=True)
     day = models.PositiveSmallIntegerField(null=True, blank=True)
+    season = models.CharField(
+        "season or months",
+        max_length=30,
+        blank=True,
+        help_text="When the issue is dated by a season or several months: “Spring”, "
+        "“Aug-Sep”. Printed after the year in place of month and day.",
+    )
     volume = models.CharField(max_length=50, blank=True)
     issue = models.CharField(max_length=50, blank=True)
     pages = models.CharField(max_length=50, blank=True)

@@ -92,8 +92,8 @@ def test_same_article_formats_identically_from_every_source():
     }
     expected = (
         "de Carvalho M, Swash M. Cramps, muscle pain, and fasciculations: not always benign? "
-        "Neurology. 2004 Aug 24;63(4):721-3. doi:10.1212/01.wnl.0000134657.71212.2e "
-        "PMID: 15326253"
+        "Neurology. 2004 Aug 24;63(4):721-3. doi:10.1212/01.wnl.0000134657.71212.2e. "
+        "PMID: 15326253."
     )
     assert texts == dict.fromkeys(texts, expected)
 
@@ -458,9 +458,9 @@ def test_detect_format_refuses_unknown_content(text):
 
 
 def test_decode_upload():
-    assert decode_upload("Gonçalves".encode()) == "Gonçalves"
-    assert decode_upload("\ufeffØstergaard".encode()) == "Østergaard"
-    assert decode_upload("Gonçalves".encode("cp1252")) == "Gonçalves"
+    assert decode_upload("Gonçalves".encode()).text == "Gonçalves"
+    assert decode_upload("\ufeffØstergaard".encode()).text == "Østergaard"
+    assert decode_upload("Gonçalves".encode("cp1252")).text == "Gonçalves"
     with pytest.raises(UnreadableFile):
         decode_upload(b"%PDF\x00\x01\x02")
     with pytest.raises(UnreadableFile):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kb.refdata import ReferenceData
+from kb.refdata import ReferenceData, normalise_season
 from kb.vancouver import (
     abbreviate_pages,
     format_date,
@@ -129,8 +129,148 @@ def test_journal_article_with_month_only():
 def test_journal_article_with_doi_and_pmid():
     assert format_reference(DE_CARVALHO) == (
         "de Carvalho M, Swash M. Cramps, muscle pain, and fasciculations: not always benign? "
-        "Neurology. 2004;63(4):721-3. doi:10.1212/01.wnl.0000134657.71212.2e PMID: 15326253"
+        "Neurology. 2004;63(4):721-3. doi:10.1212/01.wnl.0000134657.71212.2e. PMID: 15326253."
     )
+
+
+def test_doi_and_pmid_end_in_full_stops_as_in_nlm_samples():
+    """NLM's "Samples of Formatted References": "doi:10.1056/NEJMsa020632. PMID: 12140307."."""
+    ref = ReferenceData(
+        authors=[person("Halpern", "SD"), person("Ubel", "PA"), person("Caplan", "AL")],
+        title="Solid-organ transplantation in HIV-infected patients",
+        container_title="N Engl J Med",
+        year=2002,
+        month=7,
+        day=25,
+        volume="347",
+        issue="4",
+        pages="284-287",
+        doi="10.1056/NEJMsa020632",
+        pmid="12140307",
+    )
+    assert format_reference(ref) == (
+        "Halpern SD, Ubel PA, Caplan AL. Solid-organ transplantation in HIV-infected patients. "
+        "N Engl J Med. 2002 Jul 25;347(4):284-7. doi:10.1056/NEJMsa020632. PMID: 12140307."
+    )
+
+
+def test_pmid_alone_ends_in_a_full_stop():
+    ref = ReferenceData(title="T", container_title="J", year=2000, pmid="123")
+    assert format_reference(ref) == "T. J. 2000. PMID: 123."
+
+
+ABOOD = ReferenceData(
+    authors=[person("Abood", "S")],
+    title="Quality improvement initiative in nursing homes: the ANA acts in an advisory role",
+    container_title="Am J Nurs",
+    year=2002,
+    month=6,
+    volume="102",
+    issue="6",
+    url="http://www.nursingworld.org/AJN/2002/june/Wawatch.htm",
+    accessed_on=datetime.date(2002, 8, 12),
+)
+
+
+def test_online_only_journal_article_has_internet_cited_date_and_url():
+    """Citing Medicine, Chapter 1 (journal articles on the Internet), without the extent."""
+    assert format_reference(ABOOD) == (
+        "Abood S. Quality improvement initiative in nursing homes: the ANA acts in an "
+        "advisory role. Am J Nurs [Internet]. 2002 Jun [cited 2002 Aug 12];102(6). "
+        "Available from: http://www.nursingworld.org/AJN/2002/june/Wawatch.htm"
+    )
+    assert format_reference_html(ABOOD).endswith(
+        'Available from: <a href="http://www.nursingworld.org/AJN/2002/june/Wawatch.htm">'
+        "http://www.nursingworld.org/AJN/2002/june/Wawatch.htm</a>"
+    )
+
+
+def test_online_only_journal_article_without_access_date():
+    ref = ReferenceData(**{**ABOOD.__dict__, "accessed_on": None})
+    assert format_reference(ref) == (
+        "Abood S. Quality improvement initiative in nursing homes: the ANA acts in an "
+        "advisory role. Am J Nurs [Internet]. 2002 Jun;102(6). "
+        "Available from: http://www.nursingworld.org/AJN/2002/june/Wawatch.htm"
+    )
+
+
+@pytest.mark.parametrize("located", [{"pages": "1-9"}, {"doi": "10.1000/x"}])
+def test_journal_article_with_pages_or_doi_is_cited_as_print(located):
+    """A URL beside pages or a DOI is a landing page: the DOI or pages find the article."""
+    ref = ReferenceData(**{**ABOOD.__dict__, **located})
+    text = format_reference(ref)
+    assert "[Internet]" not in text and "[cited" not in text and "Available from" not in text
+
+
+def test_two_month_issue():
+    """Citing Medicine, Chapter 1: an issue dated by two months, "2004 Aug-Sep"."""
+    ref = ReferenceData(
+        authors=[person("Smith", "J")],
+        title="Two months",
+        container_title="J Test",
+        year=2004,
+        month=8,
+        season="Aug-Sep",
+        volume="63",
+        issue="4",
+        pages="721-723",
+    )
+    assert format_reference(ref) == "Smith J. Two months. J Test. 2004 Aug-Sep;63(4):721-3."
+
+
+def test_seasonal_issue():
+    """Citing Medicine, Chapter 1: a seasonal issue, "2004 Spring"."""
+    ref = ReferenceData(
+        title="Spring issue",
+        container_title="J Test",
+        year=2004,
+        season="spring",
+        volume="12",
+        issue="1",
+    )
+    assert format_reference(ref) == "Spring issue. J Test. 2004 Spring;12(1)."
+
+
+def test_issue_spanning_two_years():
+    ref = ReferenceData(
+        title="T", container_title="J", year=2003, month=12, season="Dec-2004 Jan", volume="5"
+    )
+    assert format_reference(ref) == "T. J. 2003 Dec-2004 Jan;5."
+
+
+def test_a_single_month_in_season_falls_back_to_the_month_fields():
+    ref = ReferenceData(title="T", container_title="J", year=2004, month=8, season="Aug")
+    assert format_reference(ref) == "T. J. 2004 Aug."
+
+
+def test_report_with_a_month_range():
+    ref = ReferenceData(kind="guideline", title="R", publisher="P", year=2021, season="Mar-Apr")
+    assert format_reference(ref) == "R. P; 2021 Mar-Apr."
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Aug-Sep", "Aug-Sep"),
+        ("August–September", "Aug-Sep"),
+        ("aug - sep", "Aug-Sep"),
+        ("Jul/Aug", "Jul-Aug"),
+        ("spring", "Spring"),
+        ("Winter", "Winter"),
+        ("Summer-Fall", "Summer-Fall"),
+        ("Dec-2004 Jan", "Dec-2004 Jan"),
+        (1, "Spring"),
+        ("3", "Fall"),
+        (24, "Winter"),
+        ("Aug", ""),
+        ("Aug 24", ""),
+        ("Epub", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_normalise_season(raw, expected):
+    assert normalise_season(raw) == expected
 
 
 @pytest.mark.parametrize("ending", ["?", "!", "."])
@@ -151,6 +291,17 @@ def test_organisation_as_author():
     assert format_reference(ref) == (
         "Amyotrophic Lateral Sclerosis Study Group. A fixture trial. J Test. 2001;3:10-9."
     )
+
+
+def test_name_particles_stay_with_the_surname():
+    """Citing Medicine, Chapter 1: "van der Ploeg A", particle and surname together."""
+    ref = ReferenceData(
+        authors=[person("van der Ploeg", "A"), person("de Carvalho", "M")],
+        title="T",
+        container_title="J",
+        year=2000,
+    )
+    assert format_reference(ref) == "van der Ploeg A, de Carvalho M. T. J. 2000."
 
 
 def test_people_and_organisation_mixed():
@@ -200,8 +351,8 @@ def test_issue_without_volume_and_pages_without_volume():
 def test_retracted_is_flagged_at_the_end():
     ref = ReferenceData(**{**DE_CARVALHO.__dict__, "retracted": True})
     text = format_reference(ref)
-    assert text.endswith("PMID: 15326253 [Retracted]")
-    assert format_reference_html(ref).endswith("</a> [Retracted]")
+    assert text.endswith("PMID: 15326253. [Retracted]")
+    assert format_reference_html(ref).endswith("</a>. [Retracted]")
 
 
 # --- books, chapters, guidelines, web pages ---------------------------------------------------
@@ -296,6 +447,30 @@ def test_chapter_with_single_editor_and_abbreviated_pages():
     )
 
 
+def test_chapter_of_a_book_on_the_internet():
+    """Citing Medicine, Chapter 24: the book is "[Internet]", with cited date and URL.
+
+    Such chapters (NCBI Bookshelf: GeneReviews, StatPearls) are common medical sources.
+    """
+    ref = ReferenceData(
+        kind="chapter",
+        authors=[person("Bird", "TD")],
+        editors=[person("Adam", "MP"), person("Feldman", "J")],
+        title="Hereditary motor neuropathy",
+        container_title="GeneReviews",
+        place="Seattle (WA)",
+        publisher="University of Washington, Seattle",
+        year=2023,
+        url="https://www.ncbi.nlm.nih.gov/books/NBK1116/",
+        accessed_on=datetime.date(2024, 1, 5),
+    )
+    assert format_reference(ref) == (
+        "Bird TD. Hereditary motor neuropathy. In: Adam MP, Feldman J, editors. "
+        "GeneReviews [Internet]. Seattle (WA): University of Washington, Seattle; "
+        "2023 [cited 2024 Jan 5]. Available from: https://www.ncbi.nlm.nih.gov/books/NBK1116/"
+    )
+
+
 def test_guideline_with_organisation_author():
     ref = ReferenceData(
         kind="guideline",
@@ -309,6 +484,46 @@ def test_guideline_with_organisation_author():
         "National Institute for Health and Care Excellence. Motor neurone disease: "
         "assessment and management. London: NICE; 2016."
     )
+
+
+def test_report_keeps_its_month():
+    """Citing Medicine, Chapter 15: a report's date is "2001 Feb", unlike a book's year."""
+    ref = ReferenceData(
+        kind="guideline",
+        authors=[person("Page", "E"), person("Harney", "JM")],
+        title="Health hazard evaluation report",
+        place="Cincinnati (OH)",
+        publisher="National Institute for Occupational Safety and Health (US)",
+        year=2001,
+        month=2,
+    )
+    assert format_reference(ref) == (
+        "Page E, Harney JM. Health hazard evaluation report. Cincinnati (OH): National "
+        "Institute for Occupational Safety and Health (US); 2001 Feb."
+    )
+
+
+def test_online_guideline_keeps_its_month_before_the_cited_date():
+    ref = ReferenceData(
+        kind="guideline",
+        authors=[org("World Health Organization")],
+        title="Fixture guideline",
+        place="Geneva",
+        publisher="WHO",
+        year=2021,
+        month=3,
+        url="https://www.example.org/guideline",
+        accessed_on=datetime.date(2024, 3, 1),
+    )
+    assert format_reference(ref) == (
+        "World Health Organization. Fixture guideline [Internet]. Geneva: WHO; "
+        "2021 Mar [cited 2024 Mar 1]. Available from: https://www.example.org/guideline"
+    )
+
+
+def test_book_shows_the_year_only():
+    ref = ReferenceData(kind="book", title="B", publisher="P", year=2002, month=5, day=3)
+    assert format_reference(ref) == "B. P; 2002."
 
 
 def test_guideline_online_is_cited_like_an_internet_book():
@@ -362,6 +577,58 @@ def test_web_page_without_date_or_publisher_uses_site_name():
     )
 
 
+BORKOWSKI = ReferenceData(
+    kind="thesis",
+    authors=[person("Borkowski", "MM")],
+    title="Infant sleep and feeding: a telephone survey of Hispanic Americans",
+    degree="dissertation",
+    place="Mount Pleasant (MI)",
+    publisher="Central Michigan University",
+    year=2002,
+)
+
+
+def test_dissertation():
+    """Citing Medicine, Chapter 7: the content type in brackets after the title."""
+    assert format_reference(BORKOWSKI) == (
+        "Borkowski MM. Infant sleep and feeding: a telephone survey of Hispanic Americans "
+        "[dissertation]. Mount Pleasant (MI): Central Michigan University; 2002."
+    )
+
+
+@pytest.mark.parametrize(
+    ("degree", "label"),
+    [
+        ("master's thesis", "[master's thesis]"),
+        ("Masters", "[master's thesis]"),
+        ("MSc", "[master's thesis]"),
+        ("PhD", "[dissertation]"),
+        ("Doctoral thesis", "[dissertation]"),
+        ("Dissertation", "[dissertation]"),
+        ("", "[thesis]"),
+    ],
+)
+def test_thesis_degree_labels(degree, label):
+    ref = ReferenceData(**{**BORKOWSKI.__dict__, "degree": degree})
+    assert f"Hispanic Americans {label}. Mount Pleasant (MI)" in format_reference(ref)
+
+
+def test_thesis_on_the_internet():
+    """Citing Medicine, Chapter 24: "[dissertation on the Internet]", cited date, URL."""
+    ref = ReferenceData(
+        **{
+            **BORKOWSKI.__dict__,
+            "url": "https://example.org/thesis",
+            "accessed_on": datetime.date(2006, 3, 10),
+        }
+    )
+    assert format_reference(ref) == (
+        "Borkowski MM. Infant sleep and feeding: a telephone survey of Hispanic Americans "
+        "[dissertation on the Internet]. Mount Pleasant (MI): Central Michigan University; "
+        "2002 [cited 2006 Mar 10]. Available from: https://example.org/thesis"
+    )
+
+
 # --- missing pieces --------------------------------------------------------------------------
 
 SPARSE = [
@@ -385,11 +652,16 @@ SPARSE = [
     ReferenceData(kind="chapter", title="C", container_title="Book"),
     ReferenceData(kind="chapter", title="C", editors=[{"family": "Ed", "given": "A"}]),
     ReferenceData(kind="chapter", title="C", pages="5-9"),
+    ReferenceData(kind="chapter", title="C", url="https://example.org"),
     ReferenceData(kind="guideline", title="G", authors=[{"literal": "Org Inc."}]),
     ReferenceData(kind="webpage", title="W"),
     ReferenceData(kind="webpage", title="W", url="https://example.org"),
     ReferenceData(kind="webpage", title="W", accessed_on=datetime.date(2024, 1, 1)),
     ReferenceData(kind="webpage", title="W", place="Geneva"),
+    ReferenceData(kind="thesis", title="T"),
+    ReferenceData(kind="thesis", title="T", degree="PhD", year=2000),
+    ReferenceData(kind="journal", title="T", container_title="J", season="Spring"),
+    ReferenceData(kind="webpage", title="W", season="Spring", year=2000),
 ]
 
 
@@ -452,8 +724,8 @@ def test_html_links_doi_and_pmid():
         "de Carvalho M, Swash M. Cramps, muscle pain, and fasciculations: not always benign? "
         "Neurology. 2004;63(4):721-3. "
         '<a href="https://doi.org/10.1212/01.wnl.0000134657.71212.2e">'
-        "doi:10.1212/01.wnl.0000134657.71212.2e</a> "
-        '<a href="https://pubmed.ncbi.nlm.nih.gov/15326253/">PMID: 15326253</a>'
+        "doi:10.1212/01.wnl.0000134657.71212.2e</a>. "
+        '<a href="https://pubmed.ncbi.nlm.nih.gov/15326253/">PMID: 15326253</a>.'
     )
 
 

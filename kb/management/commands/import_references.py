@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, format: str | None = None, **options):
         path = Path(file)
         try:
-            text = decode_upload(path.read_bytes())
+            decoded = decode_upload(path.read_bytes())
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {file}.") from exc
         except OSError as exc:
@@ -42,17 +42,22 @@ class Command(BaseCommand):
             # Record by record: a file of any size, without holding up the desk meanwhile
             # (see ``import_references``); run again after an interruption.
             report = import_references(
-                text=text,
+                text=decoded.text,
                 filename=path.name,
                 file_format=format,
                 progress=progress,
+                notes=decoded.notes,
                 all_or_nothing=False,
             )
         except UnreadableFile as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
+        for note in report.notes:
+            self.stdout.write(self.style.WARNING(f"{file}: {note}"))
         for line in report.lines:
             if line.outcome == "created":
                 self.stdout.write(f"record {line.position}: created [{line.key}] {line.title}")
+                for note in line.notes:
+                    self.stdout.write(f"  note: {note}")
                 if line.duplicate_of:
                     self.stdout.write(f"  {line.reason}")
             elif line.outcome == "matched":
