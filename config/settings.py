@@ -37,6 +37,13 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 # Reader feedback: reports accepted per IP address per hour.
 FEEDBACK_RATE_PER_HOUR = env_int("FEEDBACK_RATE_PER_HOUR", 5, minimum=1)
 
+# Reference files the desk imports in one request: at most this many records and bytes. A
+# desk import is one transaction that must end well inside the web worker's timeout; a
+# bigger file is refused with a pointer to ``manage.py import_references``, which takes any
+# size and shows its progress.
+REFERENCE_IMPORT_MAX_RECORDS = env_int("REFERENCE_IMPORT_MAX_RECORDS", 2000, minimum=1)
+REFERENCE_IMPORT_MAX_BYTES = env_int("REFERENCE_IMPORT_MAX_BYTES", 1024 * 1024, minimum=1)
+
 # I8: default interval between a review and the next one due (three years).
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 1095, minimum=1)
 

@@ -29,6 +29,8 @@ KEY_IN_MARKER_RE = re.compile(r"^@([A-Za-z0-9][A-Za-z0-9_:.\-]*)$")
 class UnresolvedCitation:
     key: str
     section_heading: str
+    #: When the key is that of a record merged into another: the other's key.
+    merged_into: str = ""
 
 
 def keys_in_marker(inner: str) -> list[str] | None:
@@ -60,14 +62,62 @@ def number_keys(texts: Iterable[str]) -> dict[str, int]:
     return numbers
 
 
+def replace_cited_key(*, text: str, old: str, new: str) -> str:
+    """``text`` citing ``new`` wherever it cited ``old`` (markers only; a key cited twice in
+    one marker as a result is cited once)."""
+
+    def replace(match: re.Match) -> str:
+        keys = keys_in_marker(match.group(1))
+        if keys is None or old not in keys:
+            return match.group(0)
+        wanted = list(dict.fromkeys(new if key == old else key for key in keys))
+        return "[" + "; ".join(f"@{key}" for key in wanted) + "]"
+
+    return MARKER_RE.sub(replace, text or "")
+
+
 def resolve_keys(keys: Iterable[str]) -> dict:
-    """Map each key that exists in the library to its ``Reference`` (one query)."""
+    """Map each key that exists in the library to its ``Reference`` (one query).
+
+    A record merged into another (``Reference.merged_into``) does not resolve: only the
+    approved text that cited it before the merge keeps it (through its citation rows), and
+    text still being written cites the kept record (see ``merged_keys``).
+    """
     from kb.models import Reference
 
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
-    return {ref.key: ref for ref in Reference.objects.filter(key__in=keys)}
+    found = Reference.objects.filter(key__in=keys, merged_into__isnull=True)
+    return {ref.key: ref for ref in found}
+
+
+def merged_keys(*, keys: Iterable[str]) -> dict[str, str]:
+    """For each of ``keys`` that names a merged-away record: the key of the record it now
+    stands for, following merges to the end (a query per step; merges rarely chain)."""
+    from kb.models import Reference
+
+    keys = set(keys)
+    step: dict[str, str] = {}
+    frontier = keys
+    while frontier:
+        found = dict(
+            Reference.objects.filter(key__in=frontier, merged_into__isnull=False).values_list(
+                "key", "merged_into__key"
+            )
+        )
+        found = {old: new for old, new in found.items() if old not in step}
+        step.update(found)
+        frontier = set(found.values())
+
+    def last(key: str) -> str:
+        seen = {key}
+        while key in step and step[key] not in seen:
+            key = step[key]
+            seen.add(key)
+        return key
+
+    return {key: last(key) for key in keys if key in step}
 
 
 def unresolved_citations(*, revision, sections=None) -> list[UnresolvedCitation]:
@@ -75,13 +125,19 @@ def unresolved_citations(*, revision, sections=None) -> list[UnresolvedCitation]
     sections = list(sections if sections is not None else revision.sections.all())
     per_section = [(section.heading, cited_keys(section.body)) for section in sections]
     known = resolve_keys(key for _, keys in per_section for key in keys)
+    unknown = {key for _, keys in per_section for key in keys if key not in known}
+    merged = merged_keys(keys=unknown) if unknown else {}
     problems: list[UnresolvedCitation] = []
     seen: set[tuple[str, str]] = set()
     for heading, keys in per_section:
         for key in keys:
             if key not in known and (key, heading) not in seen:
                 seen.add((key, heading))
-                problems.append(UnresolvedCitation(key=key, section_heading=heading))
+                problems.append(
+                    UnresolvedCitation(
+                        key=key, section_heading=heading, merged_into=merged.get(key, "")
+                    )
+                )
     return problems
 
 

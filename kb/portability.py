@@ -198,6 +198,7 @@ def export_library() -> dict[str, Any]:
             **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
             "accessed_on": _d(ref.accessed_on),
             "retraction_changed_at": _dt(ref.retraction_changed_at),
+            "merged_into": ref.merged_into.key if ref.merged_into_id else None,
             "events": [
                 {
                     "actor": who(e.actor),
@@ -208,7 +209,9 @@ def export_library() -> dict[str, Any]:
                 for e in sorted(ref.events.all(), key=lambda e: (e.created_at, e.pk))
             ],
         }
-        for ref in Reference.objects.order_by("key").prefetch_related("events__actor")
+        for ref in Reference.objects.order_by("key")
+        .select_related("merged_into")
+        .prefetch_related("events__actor")
     ]
     User = get_user_model()
     users = [
@@ -346,6 +349,12 @@ def _check(data: Any) -> list[str]:
             c.choice(e, "action", ew, set(ReferenceAction.values))
             c.text(e, "note", ew)
             c.when(e, "created_at", ew, required=True)
+
+    # An alias names the record it was merged into (``kb.reference_merge``): one in the file.
+    for i, raw in enumerate(c.items(data, "references", "")):
+        target = raw.get("merged_into") if isinstance(raw, dict) else None
+        if target is not None and (target not in keys or target == raw.get("key")):
+            c.fail(f"references[{i}].merged_into", f"{target!r} is not another reference's key")
 
     slugs = set()
     for i, raw in enumerate(c.items(data, "conditions", "")):
@@ -508,6 +517,7 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
         users[u["username"]] = user
 
     refs = {}
+    created = set()
     for r in data["references"]:
         existing = Reference.objects.filter(key=r["key"]).first()
         if existing is None:
@@ -528,7 +538,13 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                     for e in r.get("events") or []
                 ]
             )  # fmt: skip
+            created.add(existing.pk)
         refs[existing.key] = existing
+    for r in data["references"]:  # once every record exists: aliases of records made here
+        alias = refs[r["key"]]
+        if r.get("merged_into") and alias.pk in created:
+            alias.merged_into = refs[r["merged_into"]]
+            alias.save(update_fields=["merged_into"])
 
     when = parse_datetime
     counts = {"conditions": 0, "revisions": 0, "sections": 0, "reviews": 0, "events": 0}

@@ -29,7 +29,8 @@ row is the first each of them locks, so they never wait on each other in opposit
 Approval also freezes what the revision shows of its references (``Citation.snapshot``,
 I9). The one change to the reference library that reaches readers without a new approval
 is a retraction flag: ``set_retraction`` (medical reviewers, with a note, logged as a
-``ReferenceEvent``), with ``retraction_refusal`` the single rule on who may.
+``ReferenceEvent``), with ``retraction_refusal`` the single rule on who may. Merging
+duplicate records (``kb.reference_merge``) has its single rule here too: ``merge_refusal``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb import renditions
-from kb.citations import freeze_citations, sync_citations
+from kb.citations import (
+    cited_keys,
+    freeze_citations,
+    merged_keys,
+    replace_cited_key,
+    sync_citations,
+)
 from kb.exceptions import (
     ContentProblems,
     FourEyesViolation,
@@ -79,6 +86,7 @@ PERM_WITHDRAW = "kb.withdraw_condition"
 PERM_RESTORE = "kb.restore_condition"
 PERM_RECONFIRM = PERM_APPROVE  # confirming text is still right is a medical review
 PERM_FLAG_RETRACTION = "kb.flag_retraction"
+PERM_CHANGE_REFERENCE = "kb.change_reference"
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,12 @@ def approval_problems(*, revision: Revision) -> list[str]:
         if not section.body.strip():
             problems.append(f"Section “{section.heading}” has no text.")
     for item in unresolved_citations(revision=revision, sections=sections):
+        if item.merged_into:
+            problems.append(
+                f"Section “{item.section_heading}” cites [@{item.key}], which was merged "
+                f"into [@{item.merged_into}]: cite that instead."
+            )
+            continue
         problems.append(
             f"Section “{item.section_heading}” cites [@{item.key}], which is not in the "
             "reference library."
@@ -569,6 +583,12 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
             f"Revision {open_revision.number} is already "
             f"{open_revision.get_status_display().lower()}; continue with it instead."
         )
+    # Keys of records merged away since the source was approved: the draft cites the
+    # records they were merged into (the approved source keeps its own citations).
+    bodies = {section.pk: section.body for section in source.sections.all()}
+    merged = merged_keys(keys=[key for body in bodies.values() for key in cited_keys(body)])
+    for old, new in merged.items():
+        bodies = {pk: replace_cited_key(text=body, old=old, new=new) for pk, body in bodies.items()}
     draft = Revision.objects.create(
         condition=locked_condition,
         number=_next_number(locked_condition),
@@ -586,7 +606,7 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
                 position=section.position,
                 kind=section.kind,
                 heading=section.heading,
-                body=section.body,
+                body=bodies[section.pk],
             )
             for section in source.sections.all()
         ]
@@ -743,6 +763,33 @@ def set_retraction(*, reference: Reference, by, retracted: bool, note: str) -> R
         _public_change(live.condition, live, ChangeAction.UPDATED)
     _refresh(reference)
     return event
+
+
+# --- merging duplicate references -----------------------------------------------------------
+
+
+def merge_refusal(user) -> str:
+    """Why ``user`` may not merge two library records ('' when they may).
+
+    The one rule, used by the desk (the merge link and page) and by
+    ``kb.reference_merge.merge_references``. Deciding that two records are one publication
+    is a judgement about evidence, and a merge rewrites the citations of other people's
+    drafts and revisions in review: so it takes a medical reviewer (who both maintains the
+    library and approves) or a superuser. Authors see the possible duplicates and ask a
+    reviewer; publishers do not edit the library.
+    """
+    if not (
+        user
+        and user.is_active
+        and user.has_perm(PERM_CHANGE_REFERENCE)
+        and user.has_perm(PERM_APPROVE)
+    ):
+        return "Only a medical reviewer can merge references."
+    return ""
+
+
+def may_merge_references(user) -> bool:
+    return not merge_refusal(user)
 
 
 def record_imported_retraction(*, reference: Reference, by=None, note: str) -> ReferenceEvent:

@@ -1,5 +1,7 @@
 """The shared reference library in the desk: search, filters, "cited in", duplicate
-warnings, import from reference-manager files, and lookup by DOI or PMID.
+warnings, import from reference-manager files, lookup by DOI or PMID, and merging two
+records that are one publication (``kb.reference_merge``; who may is
+``kb.workflow.merge_refusal``).
 
 Edits to a record reach no live page (they show the version approved with them, I9); the
 page lists the live articles that cite an older version, so a reviewer can start a new
@@ -10,6 +12,7 @@ that requires a note and calls ``kb.workflow.set_retraction``."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
@@ -26,11 +29,10 @@ from kb.exceptions import KBError
 from kb.importers import PARSERS, UnreadableFile, decode_upload
 from kb.lookup import LookupFailed, LookupUnavailable, lookup
 from kb.models import Citation, Reference
-from kb.refdata import ReferenceData, normalise_doi, normalise_pmid, parse_author_name
-from kb.reference_import import find_existing, import_references
+from kb.refdata import normalise_doi, normalise_pmid, parse_author_name
+from kb.reference_import import TooManyRecords, data_of, find_match, import_references
+from kb.reference_merge import duplicate_candidates, merge_consequences, merge_references
 from kb.vancouver import format_reference_html
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def people_to_lines(people: list[dict]) -> str:
@@ -82,7 +84,8 @@ class ReferenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key"].required = False
+        if "key" in self.fields:  # absent when the user may only view references
+            self.fields["key"].required = False
         if not self.is_bound:
             for name in ("authors", "editors"):
                 value = self.initial.get(name, getattr(self.instance, name, None))
@@ -156,6 +159,28 @@ class CitedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DuplicatesFilter(admin.SimpleListFilter):
+    """Where a person finds what to merge: records sharing title and year with another
+    (what an import reports as a possible duplicate), and the aliases merges left."""
+
+    title = "duplicates"
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("possible", "Possible duplicates (same title and year)"),
+                ("aliases", "Merged into another record")]  # fmt: skip
+
+    def queryset(self, request, queryset):
+        if self.value() == "possible":
+            twins = Reference.objects.filter(
+                title_key=OuterRef("title_key"), year=OuterRef("year"), merged_into__isnull=True
+            ).exclude(pk=OuterRef("pk"))
+            return queryset.filter(Exists(twins), merged_into__isnull=True).exclude(title_key="")
+        if self.value() == "aliases":
+            return queryset.filter(merged_into__isnull=False)
+        return queryset
+
+
 class RetractionForm(forms.Form):
     retracted = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
@@ -165,25 +190,75 @@ class RetractionForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        help_text="RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON; 5 MB at most."
+def _use_the_command() -> str:
+    return (
+        "Split the file, or have it imported with the management command "
+        "“python manage.py import_references FILE”, which takes any size and shows its "
+        "progress. Nothing was imported."
     )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField()
     format = forms.ChoiceField(
         choices=[("", "Detect from the file")] + [(f, f) for f in sorted(PARSERS)],
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "RIS, BibTeX, PubMed MEDLINE (.nbib) or CSL-JSON; at most "
+            f"{settings.REFERENCE_IMPORT_MAX_RECORDS:,} records and "
+            f"{_megabytes(settings.REFERENCE_IMPORT_MAX_BYTES)}. Larger files: the "
+            "“import_references” management command."
+        )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        limit = settings.REFERENCE_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                f"The file is {_megabytes(upload.size)}; the desk imports files of at most "
+                f"{_megabytes(limit)}. {_use_the_command()}"
+            )
         try:
             decoded = decode_upload(upload.read())
         except UnreadableFile as exc:
             raise ValidationError(str(exc)) from exc
         self.cleaned_data["text"], self.cleaned_data["notes"] = decoded.text, decoded.notes
         return upload
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label="Key of the record to keep",
+        max_length=60,
+        help_text="This record is merged into that one, e.g. jansen1991.",
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: why they are one publication. Kept in both records' logs.",
+    )
+
+    def __init__(self, *args, merging: Reference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.merging = merging
+
+    def clean_into(self):
+        key = self.cleaned_data["into"].strip().removeprefix("[").removesuffix("]").lstrip("@")
+        keep = Reference.objects.filter(key=key).first()
+        if keep is None:
+            raise ValidationError(f"No reference has the key “{key}”.")
+        if keep.pk == self.merging.pk:
+            raise ValidationError("Give the key of the other record, the one to keep.")
+        self.cleaned_data["keep"] = keep
+        return key
 
 
 @admin.register(Reference)
@@ -199,7 +274,7 @@ class ReferenceAdmin(admin.ModelAdmin):
         "pmid",
         "retracted",
     )
-    list_filter = ("kind", "retracted", CitedFilter, "year")
+    list_filter = ("kind", "retracted", CitedFilter, DuplicatesFilter, "year")
     search_fields = ("key", "title", "authors", "doi", "pmid", "container_title")
     readonly_fields = (
         "formatted",
@@ -229,8 +304,13 @@ class ReferenceAdmin(admin.ModelAdmin):
         ("As cited", {"fields": ("formatted", "cited_in", "changed_since_approval")}),
     )
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.merged_into_id is not None:
+            return False  # an alias stays as approved text cited it (kb.reference_merge)
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.citations.exists():
+        if obj is not None and (obj.citations.exists() or obj.merged_into_id is not None):
             return False  # cited references stay; the list would lose an entry
         return super().has_delete_permission(request, obj)
 
@@ -302,13 +382,13 @@ class ReferenceAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Retraction log")
+    @admin.display(description="Retraction and merge log")
     def retraction_log(self, obj):
         if not obj.pk:
             return "—"
         events = obj.events.select_related("actor").order_by("created_at", "id")
         if not events:
-            return "Never flagged."
+            return "Never flagged or merged."
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -330,18 +410,18 @@ class ReferenceAdmin(admin.ModelAdmin):
         extra = {
             "may_flag_retraction": workflow.may_set_retraction(request.user),
             "retraction_refusal": workflow.retraction_refusal(request.user),
+            "may_merge": workflow.may_merge_references(request.user),
         }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        data = ReferenceData(title=obj.title, year=obj.year)
-        twin, _ = find_existing(data)
-        if twin is not None and twin.pk != obj.pk:
+        match = find_match(data=data_of(reference=obj), exclude_pk=obj.pk)
+        if match is not None:
             self.message_user(
                 request,
-                f"Possible duplicate: [{twin.key}] has the same title and year. "
-                "Check whether they are the same publication.",
+                f"Possible duplicate: [{match.reference.key}] has {match.reason}. Check "
+                "whether they are the same publication, and merge them if so.",
                 messages.WARNING,
             )
 
@@ -359,11 +439,13 @@ class ReferenceAdmin(admin.ModelAdmin):
         except LookupFailed as exc:
             self.message_user(request, f"Nothing found: {exc}", messages.WARNING)
             return initial
-        existing, by = find_existing(data)
-        if existing is not None:
+        match = find_match(data=data)
+        if match is not None:
             self.message_user(
                 request,
-                f"This is already in the library as [{existing.key}] (same {by}).",
+                f"This is already in the library as [{match.reference.key}] ({match.reason})."
+                if match.same_work
+                else f"Possible duplicate: [{match.reference.key}] has {match.reason}.",
                 messages.WARNING,
             )
         if data.retracted:
@@ -386,6 +468,11 @@ class ReferenceAdmin(admin.ModelAdmin):
                 name="kb_reference_import",
             ),
             path(
+                "<path:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="kb_reference_merge",
+            ),
+            path(
                 "<path:object_id>/retraction/",
                 self.admin_site.admin_view(self.retraction_view),
                 name="kb_reference_retraction",
@@ -406,9 +493,12 @@ class ReferenceAdmin(admin.ModelAdmin):
                     file_format=form.cleaned_data["format"] or None,
                     by=request.user,
                     notes=form.cleaned_data["notes"],
-                )
+                    max_records=settings.REFERENCE_IMPORT_MAX_RECORDS,
+                )  # one transaction: the report, or nothing written
             except UnreadableFile as exc:
                 form.add_error("file", f"{exc} Nothing was imported.")
+            except TooManyRecords as exc:
+                form.add_error("file", f"{exc} {_use_the_command()}")
             else:
                 self.message_user(
                     request, f"Import finished: {report.summary()}.", messages.SUCCESS
@@ -419,6 +509,7 @@ class ReferenceAdmin(admin.ModelAdmin):
             "title": "Import references",
             "form": form,
             "report": report,
+            "may_merge": workflow.may_merge_references(request.user),
         }
         return TemplateResponse(request, "admin/kb/reference/import.html", context)
 
@@ -461,3 +552,46 @@ class ReferenceAdmin(admin.ModelAdmin):
             "live_count": reference.citations.filter(revision__live_for__isnull=False).count(),
         }
         return TemplateResponse(request, "admin/kb/reference/retraction.html", context)
+
+    # --- merge: one publication, two records ----------------------------------------------
+    def merge_view(self, request, object_id):
+        """Merge this record into another (``kb.reference_merge``); works without JS."""
+        reference = get_object_or_404(Reference, pk=object_id)
+        refusal = workflow.merge_refusal(request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
+        change_url = reverse("admin:kb_reference_change", args=[reference.pk])
+        candidates = duplicate_candidates(reference=reference)
+        initial = request.GET.get("into") or (candidates[0].key if len(candidates) == 1 else "")
+        form = MergeForm(request.POST or None, initial={"into": initial}, merging=reference)
+        if request.method == "POST" and form.is_valid():
+            keep = form.cleaned_data["keep"]
+            try:
+                merge_references(
+                    keep=keep, merge=reference, by=request.user, note=form.cleaned_data["note"]
+                )
+            except KBError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"[{reference.key}] merged into [{keep.key}]. It stays as an alias for the "
+                    "approved text that cites it.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:kb_reference_change", args=[keep.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Merge [{reference.key}] into another record",
+            "reference": reference,
+            "formatted": mark_safe(format_reference_html(reference)),  # noqa: S308
+            "candidates": [
+                (c, mark_safe(format_reference_html(c)))  # noqa: S308
+                for c in candidates
+            ],
+            "consequences": merge_consequences(reference=reference),
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/kb/reference/merge.html", context)

@@ -192,7 +192,18 @@ class RevisionAdmin(admin.ModelAdmin):
                 "<strong>Not in the reference library (approval is blocked):</strong>"
                 "<ul>{}</ul>",
                 format_html_join(
-                    "", "<li>[@{}] in “{}”</li>", ((p.key, p.section_heading) for p in problems)
+                    "",
+                    "<li>[@{}] in “{}”{}</li>",
+                    (
+                        (
+                            p.key,
+                            p.section_heading,
+                            f" (merged into [@{p.merged_into}]: cite that instead)"
+                            if p.merged_into
+                            else "",
+                        )
+                        for p in problems
+                    ),
                 ),
             ))  # fmt: skip
         if retracted:

@@ -24,12 +24,26 @@ from django.utils import timezone
 
 from kb.models.immutability import AppendOnlyModel
 from kb.models.publication import PublicQuerySet
-from kb.refdata import normalise_doi, normalise_pmid
+from kb.refdata import normalise_doi, normalise_pmid, normalise_title
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-]*$")
 
 #: The fields only ``kb.workflow.set_retraction`` may change on a stored record.
 RETRACTION_FIELDS = ("retracted", "retraction_note", "retraction_changed_at")
+
+#: How much of the normalised title is stored and indexed (``title_key``): a B-tree entry
+#: must stay well under PostgreSQL's limit of about 2,700 bytes whatever the script.
+TITLE_KEY_LENGTH = 255
+
+
+def title_key(title: str) -> str:
+    """The stored comparison key of a title: ``normalise_title``, cut to the indexed length.
+
+    Two titles with the same key are compared in full by the caller; the key only finds
+    the candidates, with one indexed query instead of a scan of the year.
+    """
+    return normalise_title(title or "")[:TITLE_KEY_LENGTH]
+
 
 _setting_retraction = contextvars.ContextVar("kb_setting_retraction", default=False)
 
@@ -56,7 +70,17 @@ class ReferenceQuerySet(PublicQuerySet):
 
         if not _setting_retraction.get() and set(kwargs) & set(RETRACTION_FIELDS):
             raise NotPermitted(RETRACTION_REFUSED)
+        if "title" in kwargs:  # the duplicate finder's key follows the title, however written
+            if not isinstance(kwargs["title"], str):
+                raise ValueError("Update a reference's title with a plain string.")
+            kwargs["title_key"] = title_key(kwargs["title"])
         return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.title_key = title_key(obj.title)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class ReferenceKind(models.TextChoices):
@@ -83,6 +107,14 @@ class Reference(models.Model):
     )
     editors = models.JSONField(default=list, blank=True)
     title = models.CharField(max_length=1000)
+    title_key = models.CharField(
+        max_length=TITLE_KEY_LENGTH,
+        blank=True,
+        editable=False,
+        help_text="The title as compared for duplicates (lower case, no accents or "
+        "punctuation), kept by save: imports find candidates by it and the year in one "
+        "indexed query.",
+    )
     container_title = models.CharField(
         "journal or book", max_length=500, blank=True, help_text="Journal, book or website."
     )
@@ -113,6 +145,16 @@ class Reference(models.Model):
     url = models.URLField("URL", max_length=1000, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
     in_press = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="aliases",
+        help_text="Set when this record was merged into another (kb.reference_merge): it "
+        "stays, as an alias, for the approved text that cites it.",
+    )
     retracted = models.BooleanField(default=False)
     retraction_note = models.TextField(blank=True)
     retraction_changed_at = models.DateTimeField(
@@ -134,6 +176,7 @@ class Reference(models.Model):
 
     class Meta:
         ordering = ["key"]
+        indexes = [models.Index(fields=["title_key", "year"], name="kb_reference_title_year")]
         permissions = [
             ("flag_retraction", "Can flag or unflag a reference as retracted (medical reviewer)"),
         ]
@@ -149,6 +192,10 @@ class Reference(models.Model):
             models.CheckConstraint(condition=~models.Q(key=""), name="kb_reference_key_set"),
             models.CheckConstraint(condition=~models.Q(doi=""), name="kb_reference_doi_null"),
             models.CheckConstraint(condition=~models.Q(pmid=""), name="kb_reference_pmid_null"),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="kb_reference_not_merged_into_itself",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,14 +212,23 @@ class Reference(models.Model):
             if not self._state.adding:
                 self._refuse_key_change_if_cited_by_approved()
                 self._refuse_retraction_change()
-            self.doi = normalise_doi(self.doi or "") or None
-            self.pmid = normalise_pmid(self.pmid or "") or None
-            if not self.key:
-                from kb.citations import generate_key
-
-                self.key = generate_key(reference=self)
+            self.fill_derived_fields()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "title" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "title_key"}
             self.updated_at = timezone.now()
             super().save(*args, **kwargs)
+
+    def fill_derived_fields(self) -> None:
+        """Normalised identifiers, the title key and (when empty) a generated key: what
+        ``save`` derives, for writers that insert in bulk (``kb.reference_import``)."""
+        self.doi = normalise_doi(self.doi or "") or None
+        self.pmid = normalise_pmid(self.pmid or "") or None
+        self.title_key = title_key(self.title)
+        if not self.key:
+            from kb.citations import generate_key
+
+            self.key = generate_key(reference=self)
 
     def _refuse_key_change_if_cited_by_approved(self) -> None:
         """Approved text cites by key (I2): its keys must keep resolving to this record."""
@@ -215,10 +271,12 @@ class ReferenceAction(models.TextChoices):
     FLAG = "flag", "Flagged as retracted"
     UNFLAG = "unflag", "Retraction flag removed"
     IMPORTED_RETRACTED = "imported_retracted", "Added as retracted by its source record"
+    MERGED_INTO = "merged_into", "Merged into another record"
+    MERGED_FROM = "merged_from", "Another record merged into this one"
 
 
 class ReferenceEvent(AppendOnlyModel):
-    """The append-only log of retraction decisions on a library record (I4, I9).
+    """The append-only log of retraction decisions and merges of a library record (I4, I9).
 
     Why a log of its own rather than a ``WorkflowEvent`` on each citing condition: a
     retraction is one decision about one library record, not a move of any article. One

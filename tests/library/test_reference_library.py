@@ -175,11 +175,12 @@ def test_import_deduplicates_across_formats(capsys):
     assert Reference.objects.count() >= count
 
 
-def test_import_matches_on_title_and_year_without_identifiers(capsys):
+def test_import_matches_on_title_year_author_and_journal_without_identifiers(capsys):
     ReferenceFactory(title="Cramps, Muscle Pain, and Fasciculations: Not Always Benign?",
-                     year=2004, doi=None, pmid=None, key="existing")  # fmt: skip
+                     year=2004, doi=None, pmid=None, key="existing",
+                     authors=[{"family": "de Carvalho", "given": "M"}])  # fmt: skip
     ris = ("TY  - JOUR\nAU  - de Carvalho, M\nTI  - Cramps, muscle pain, and fasciculations: "
-           "not always benign?\nPY  - 2004\nER  - \n")  # fmt: skip
+           "not always benign?\nJO  - Neurology\nPY  - 2004\nER  - \n")  # fmt: skip
     from kb.reference_import import import_references
 
     report = import_references(text=ris, filename="x.ris")

@@ -13,7 +13,8 @@ from kb.reference_import import import_references
 class Command(BaseCommand):
     help = (
         "Import references from a RIS, BibTeX, PubMed MEDLINE or CSL-JSON file into the "
-        "library, matching existing records by DOI, PMID, then title and year."
+        "library, matching existing records by DOI, PMID, then title, year, first author and "
+        "journal; records sharing only title and year are imported as possible duplicates."
     )
 
     def add_arguments(self, parser):
@@ -38,12 +39,15 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {done}/{total} records")
 
         try:
+            # Record by record: a file of any size, without holding up the desk meanwhile
+            # (see ``import_references``); run again after an interruption.
             report = import_references(
                 text=decoded.text,
                 filename=path.name,
                 file_format=format,
                 progress=progress,
                 notes=decoded.notes,
+                all_or_nothing=False,
             )
         except UnreadableFile as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
@@ -54,6 +58,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"record {line.position}: created [{line.key}] {line.title}")
                 for note in line.notes:
                     self.stdout.write(f"  note: {note}")
+                if line.duplicate_of:
+                    self.stdout.write(f"  {line.reason}")
             elif line.outcome == "matched":
                 self.stdout.write(f"record {line.position}: matched [{line.key}] {line.reason}")
             else:
