@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kb", "0013_dedupe_title_key"),
+        ("kb", "0014_reference_title_key"),
     ]
 
     operations = [
