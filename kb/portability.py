@@ -21,32 +21,30 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import slugify
 
 from kb.citations import number_keys, reference_snapshot
 from kb.models import (
-    ChangeAction,
     Citation,
-    CodeSystem,
     Condition,
     ConditionCode,
     ConditionSlug,
     PublicChange,
     Reference,
-    ReferenceAction,
     ReferenceEvent,
     Review,
     Revision,
     RevisionStatus,
     Section,
-    SectionKind,
     WorkflowEvent,
 )
-from kb.models.events import WorkflowAction
 from kb.models.immutability import restoring
-from kb.models.reference import ReferenceKind
-from kb.models.review import ReviewKind
+from kb.models.reference import KEY_RE
+from kb.refdata import normalise_doi, normalise_pmid
 from kb.search_index import index_revisions
 
 FORMAT = "kb-library"
@@ -240,8 +238,83 @@ def dumps(data: dict[str, Any]) -> str:
 
 # --- import: checking ------------------------------------------------------------------
 
+#: Whole-number ranges as the model fields declare them on every database. SQLite would
+#: store any 64-bit number and PostgreSQL would refuse it mid-import, so the file is held
+#: to the declared range whatever this database is.
+_INT_RANGES = BaseDatabaseOperations.integer_field_ranges
+_TEXT_FIELDS = {"CharField", "TextField", "SlugField", "URLField", "EmailField"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object"}[
+        type(value)
+    ]
+
+
+def clean_field(field: models.Field, value: Any) -> Any:
+    """``value`` from the file as ``field`` holds it, or ValidationError saying why not.
+
+    The JSON type is checked first (a model field would turn 5 into "5" or "5" into 5 and
+    accept it), then everything the model declares: null, blank, choices, the field's
+    validators (length, slug, URL, e-mail) and its whole-number range.
+    """
+    if value is None:
+        if field.null:
+            return None
+        raise ValidationError("must not be null")
+    kind = field.get_internal_type()
+    if kind in _INT_RANGES:
+        if type(value) is not int:
+            raise ValidationError(f"expected a whole number, found {_json_type(value)}")
+        low, high = _INT_RANGES[kind]
+        if not low <= value <= high:
+            raise ValidationError(f"{value} is not between {low} and {high}")
+    elif kind == "BooleanField":
+        if not isinstance(value, bool):
+            raise ValidationError(f"expected true or false, found {_json_type(value)}")
+    elif kind in ("DateField", "DateTimeField"):
+        value = _parse_moment(value, with_time=kind == "DateTimeField")
+    elif kind in _TEXT_FIELDS:
+        if not isinstance(value, str):
+            raise ValidationError(f"expected text, found {_json_type(value)}")
+        if not field.blank and not value.strip():
+            raise ValidationError("must not be empty")
+    if field.choices and value not in {key for key, _ in field.flatchoices}:
+        names = ", ".join(sorted(str(key) for key, _ in field.flatchoices))
+        raise ValidationError(f"{value!r} is not one of {names}")
+    field.run_validators(value)
+    return value
+
+
+def _parse_moment(value: Any, *, with_time: bool) -> dt.date | dt.datetime:
+    parse = parse_datetime if with_time else parse_date
+    try:
+        parsed = parse(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible, such as 2026-13-45
+        parsed = None
+    if parsed is None or (with_time and parsed.tzinfo is None):
+        what = "date-time with a zone" if with_time else "date"
+        raise ValidationError(f"{value!r} is not an ISO 8601 {what}")
+    return parsed
+
+
+def _names(value: Any, pool) -> bool:
+    """Whether ``value`` names an entry of ``pool``: a name or number, never a list or a bool."""
+    return isinstance(value, str | int) and not isinstance(value, bool) and value in pool
+
+
+def _is_form_slug(slug: str) -> bool:
+    """The desk's rule for an article's address (``kb.services.validate_new_slug``)."""
+    return bool(slug) and slug == slugify(slug)
+
 
 class _Checker:
+    """Collects every problem of a file with its place, rather than stopping at the first."""
+
     def __init__(self) -> None:
         self.problems: list[str] = []
 
@@ -250,57 +323,62 @@ class _Checker:
 
     def obj(self, value, where: str) -> dict:
         if not isinstance(value, dict):
-            self.fail(where, "expected an object")
+            self.fail(where, f"expected an object, found {_json_type(value)}")
             return {}
         return value
 
     def items(self, parent: dict, key: str, where: str, *, required: bool = True) -> list:
-        value = parent.get(key)
-        if value is None and not required:
+        """The list at ``parent[key]``; one that is not required may be absent, not null."""
+        if key not in parent and not required:
             return []
+        value = parent.get(key)
         if not isinstance(value, list):
-            self.fail(f"{where}.{key}" if where else key, "expected a list")
+            place = f"{where}.{key}" if where else key
+            self.fail(place, f"expected a list, found {_json_type(value)}")
             return []
         return value
 
-    def text(self, parent: dict, key: str, where: str, *, required=True, blank=True) -> str:
-        value = parent.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str):
-            self.fail(f"{where}.{key}", "expected text")
-            return ""
-        if not blank and not value.strip():
-            self.fail(f"{where}.{key}", "must not be empty")
-        return value
-
-    def choice(self, parent: dict, key: str, where: str, choices) -> str:
-        value = parent.get(key)
-        if value not in choices:
-            self.fail(f"{where}.{key}", f"{value!r} is not one of {', '.join(sorted(choices))}")
-        return value
-
-    def when(self, parent: dict, key: str, where: str, *, required=False):
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}.{key}", "is required")
+    def value(self, value: Any, place: str, field: models.Field) -> Any:
+        """``value`` as ``field`` holds it, or None with the problem noted at ``place``."""
+        try:
+            return clean_field(field, value)
+        except ValidationError as exc:
+            self.fail(place, " ".join(exc.messages))
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is None or parsed.tzinfo is None:
-            self.fail(f"{where}.{key}", f"{value!r} is not an ISO 8601 date-time with a zone")
-        return parsed
 
-    def day(self, parent: dict, key: str, where: str, *, required=False):
-        value = parent.get(key)
-        if value is None:
+    def field(self, parent: dict, key: str, where: str, model, *, name: str = "",
+              required: bool = True) -> Any:  # fmt: skip
+        """``parent[key]`` checked against ``model``'s field (``name``, else ``key``)."""
+        if key not in parent:
             if required:
-                self.fail(f"{where}.{key}", "is required")
+                self.fail(f"{where}.{key}", "is missing")
             return None
-        parsed = parse_date(value) if isinstance(value, str) else None
-        if parsed is None:
-            self.fail(f"{where}.{key}", f"{value!r} is not an ISO 8601 date")
-        return parsed
+        return self.value(parent[key], f"{where}.{key}", model._meta.get_field(name or key))
+
+    def slugs(self, parent: dict, key: str, where: str, model, name: str) -> list[str]:
+        """A list of slugs, each checked as ``model.name`` is."""
+        field = model._meta.get_field(name)
+        found = []
+        for k, value in enumerate(self.items(parent, key, where, required=False)):
+            if (slug := self.value(value, f"{where}.{key}[{k}]", field)) is not None:
+                found.append(slug)
+        return found
+
+    def names(self, parent: dict, key: str, where: str) -> None:
+        """Other names: text, at most 200 characters each, as the desk's form allows."""
+        for k, value in enumerate(self.items(parent, key, where)):
+            if not isinstance(value, str):
+                self.fail(f"{where}.{key}[{k}]", f"expected text, found {_json_type(value)}")
+            elif len(value) > 200:
+                self.fail(f"{where}.{key}[{k}]", "each name must be at most 200 characters")
+
+    def people(self, parent: dict, key: str, where: str) -> None:
+        """Authors or editors: objects of text (family, given, or literal for a body)."""
+        for k, value in enumerate(self.items(parent, key, where, required=False)):
+            person = self.obj(value, f"{where}.{key}[{k}]")
+            for part, text in person.items():
+                if not isinstance(text, str):
+                    self.fail(f"{where}.{key}[{k}].{part}", "expected text")
 
 
 def _check(data: Any) -> list[str]:
@@ -311,98 +389,150 @@ def _check(data: Any) -> list[str]:
         return [f"format: expected {FORMAT!r}, found {data.get('format')!r}"]
     if data.get("version") != VERSION:
         return [f"version: this program reads version {VERSION}, found {data.get('version')!r}"]
+    User = get_user_model()
 
     users = set()
     for i, raw in enumerate(c.items(data, "users", "")):
-        u = c.obj(raw, f"users[{i}]")
-        name = c.text(u, "username", f"users[{i}]", blank=False)
+        where = f"users[{i}]"
+        u = c.obj(raw, where)
+        name = c.field(u, "username", where, User)
+        for key in ("display_name", "credentials", "email"):
+            c.field(u, key, where, User, required=False)
         if name in users:
-            c.fail(f"users[{i}].username", f"{name!r} appears twice")
+            c.fail(f"{where}.username", f"{name!r} appears twice")
         users.add(name)
 
     def user(parent, key, where, *, required=True):
         value = parent.get(key)
         if value is None and not required:
             return
-        if value not in users:
+        if not _names(value, users):
             c.fail(f"{where}.{key}", f"{value!r} is not in the users list")
 
     keys = set()
+    identifiers: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(c.items(data, "references", "")):
         where = f"references[{i}]"
         r = c.obj(raw, where)
-        key = c.text(r, "key", where, blank=False)
+        key = c.field(r, "key", where, Reference)
+        if key is not None and not KEY_RE.match(key):
+            c.fail(f"{where}.key", "use letters, digits and _ : . - only, e.g. jansen1991")
         if key in keys:
             c.fail(f"{where}.key", f"{key!r} appears twice")
         keys.add(key)
-        c.text(r, "title", where, blank=False)
-        c.choice(r, "kind", where, set(ReferenceKind.values))
-        c.day(r, "accessed_on", where)
-        c.when(r, "retraction_changed_at", where)
+        c.field(r, "title", where, Reference)
+        c.field(r, "kind", where, Reference)
+        for name in REFERENCE_FIELDS:
+            if name not in ("key", "title", "kind", "authors", "editors"):
+                c.field(r, name, where, Reference, required=False)
+        for name in ("accessed_on", "retraction_changed_at", "created_at", "updated_at"):
+            c.field(r, name, where, Reference, required=False)
+        for name, top in (("month", 12), ("day", 31)):  # the model's check constraints
+            if isinstance(r.get(name), int) and not 1 <= r[name] <= top:
+                c.fail(f"{where}.{name}", f"{r[name]} is not between 1 and {top}")
+        c.people(r, "authors", where)
+        c.people(r, "editors", where)
+        for name, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
+            value = r.get(name)
+            if not isinstance(value, str) or not value:
+                continue
+            normal = normalise(value)
+            if not normal:
+                c.fail(f"{where}.{name}", f"{value!r} is not a {name.upper()}")
+            elif (name, normal) in identifiers:
+                first = identifiers[(name, normal)]
+                c.fail(f"{where}.{name}", f"{value!r} is also the {name.upper()} of "
+                                          f"references[{first}]")  # fmt: skip
+            else:
+                identifiers[(name, normal)] = i
         for k, raw_e in enumerate(c.items(r, "events", where, required=False)):
             ew = f"{where}.events[{k}]"
             e = c.obj(raw_e, ew)
             user(e, "actor", ew, required=False)
-            c.choice(e, "action", ew, set(ReferenceAction.values))
-            c.text(e, "note", ew)
-            c.when(e, "created_at", ew, required=True)
+            c.field(e, "action", ew, ReferenceEvent)
+            c.field(e, "note", ew, ReferenceEvent, required=False)
+            c.field(e, "created_at", ew, ReferenceEvent)
 
-    slugs = set()
-    for i, raw in enumerate(c.items(data, "conditions", "")):
+    slugs: dict[str, str] = {}  # every slug, current or former, and where it is
+
+    def claim(slug: str, where: str) -> None:
+        if slug in slugs:
+            c.fail(where, f"{slug!r} appears twice (also at {slugs[slug]})")
+        else:
+            slugs[slug] = where
+
+    conditions = c.items(data, "conditions", "")
+    for i, raw in enumerate(conditions):
         where = f"conditions[{i}]"
         cond = c.obj(raw, where)
-        slug = c.text(cond, "slug", where, blank=False)
-        if slug in slugs:
-            c.fail(f"{where}.slug", f"{slug!r} appears twice")
-        slugs.add(slug)
-        c.when(cond, "created_at", where, required=True)
-        withdrawn = c.when(cond, "withdrawn_at", where)
-        if withdrawn and not (cond.get("withdrawn_reason") or "").strip():
+        slug = c.field(cond, "slug", where, Condition)
+        if slug is not None:
+            if not _is_form_slug(slug):
+                c.fail(f"{where}.slug", "use lower-case letters, digits and hyphens only, "
+                                        "e.g. cramp-fasciculation-syndrome")  # fmt: skip
+            claim(slug, f"{where}.slug")
+        c.field(cond, "created_at", where, Condition)
+        withdrawn = c.field(cond, "withdrawn_at", where, Condition, required=False)
+        reason = c.field(cond, "withdrawn_reason", where, Condition, required=False)
+        if withdrawn and not (reason or "").strip():
             c.fail(f"{where}.withdrawn_reason", "a withdrawn condition needs a reason")
+        for k, old in enumerate(c.slugs(cond, "old_slugs", where, ConditionSlug, "slug")):
+            claim(old, f"{where}.old_slugs[{k}]")
         numbers: dict[int, str] = {}
         open_count = 0
-        for j, raw_rev in enumerate(c.items(cond, "revisions", where)):
+        revisions = c.items(cond, "revisions", where)
+        for j, raw_rev in enumerate(revisions):
             rw = f"{where}.revisions[{j}]"
             rev = c.obj(raw_rev, rw)
-            number = rev.get("number")
-            if not isinstance(number, int) or number < 1 or number in numbers:
+            number = c.field(rev, "number", rw, Revision)
+            if number is None:
+                continue
+            if number < 1 or number in numbers:
                 c.fail(f"{rw}.number", f"{number!r} is not a new positive whole number")
                 continue
-            status = c.choice(rev, "status", rw, set(RevisionStatus.values))
+            status = c.field(rev, "status", rw, Revision)
             numbers[number] = status
             open_count += status != RevisionStatus.APPROVED
-            c.text(rev, "name", rw, blank=False)
-            c.text(rev, "summary", rw, blank=False)
-            if not isinstance(rev.get("also_known_as"), list):
-                c.fail(f"{rw}.also_known_as", "expected a list of names")
+            for name in ("name", "summary"):
+                c.field(rev, name, rw, Revision)
+            c.field(rev, "change_note", rw, Revision, required=False)
+            c.names(rev, "also_known_as", rw)
             user(rev, "created_by", rw)
-            for k, name in enumerate(rev.get("edited_by") or []):
-                if name not in users:
+            for k, name in enumerate(c.items(rev, "edited_by", rw, required=False)):
+                if not _names(name, users):
                     c.fail(f"{rw}.edited_by[{k}]", f"{name!r} is not in the users list")
+            user(rev, "approved_by", rw, required=status == RevisionStatus.APPROVED)
+            if rev.get("approved_by") is not None and rev["approved_by"] == rev.get("created_by"):
+                c.fail(f"{rw}.approved_by", "the creator cannot be the approver")
             if status == RevisionStatus.APPROVED:
-                user(rev, "approved_by", rw)
-                c.when(rev, "approved_at", rw, required=True)
-                c.when(rev, "published_at", rw, required=True)
-                if rev.get("approved_by") == rev.get("created_by"):
-                    c.fail(f"{rw}.approved_by", "the creator cannot be the approver")
-            for field in ("created_at", "updated_at"):
-                c.when(rev, field, rw, required=True)
-            if not isinstance(rev.get("lock_version"), int) or rev["lock_version"] < 1:
+                c.field(rev, "approved_at", rw, Revision)
+                c.field(rev, "published_at", rw, Revision)
+            for name in ("approved_at", "published_at", "submitted_at"):
+                if status != RevisionStatus.APPROVED or name == "submitted_at":
+                    c.field(rev, name, rw, Revision, required=False)
+            for name in ("created_at", "updated_at"):
+                c.field(rev, name, rw, Revision)
+            lock_version = c.field(rev, "lock_version", rw, Revision)
+            if lock_version is not None and lock_version < 1:
                 c.fail(f"{rw}.lock_version", "expected a positive whole number")
             for k, raw_s in enumerate(c.items(rev, "sections", rw)):
                 sw = f"{rw}.sections[{k}]"
                 s = c.obj(raw_s, sw)
-                c.choice(s, "kind", sw, set(SectionKind.values))
-                c.text(s, "heading", sw, blank=False)
-                c.text(s, "body", sw)
-                if not isinstance(s.get("position"), int) or s["position"] < 0:
-                    c.fail(f"{sw}.position", "expected a whole number")
+                for name in ("position", "kind", "heading", "body"):
+                    c.field(s, name, sw, Section)
+                for extra in set(s) - {"position", "kind", "heading", "body"}:
+                    c.fail(f"{sw}.{extra}", "is not a field of a section")
+            cited = set()
             for k, raw_c in enumerate(c.items(rev, "citations", rw, required=False)):
                 cw = f"{rw}.citations[{k}]"
                 cit = c.obj(raw_c, cw)
-                if cit.get("key") not in keys:
+                if not _names(cit.get("key"), keys):
                     c.fail(f"{cw}.key", f"{cit.get('key')!r} is not in the references list")
-                if cit.get("number") != k + 1:
+                elif cit["key"] in cited:
+                    c.fail(f"{cw}.key", f"{cit['key']!r} is cited twice")
+                else:
+                    cited.add(cit["key"])
+                if c.field(cit, "number", cw, Citation) not in (None, k + 1):
                     c.fail(f"{cw}.number", f"expected {k + 1}, numbered in order")
                 snapshot = cit.get("snapshot")
                 if snapshot is not None and not isinstance(snapshot, dict):
@@ -411,54 +541,64 @@ def _check(data: Any) -> list[str]:
                 vw = f"{rw}.reviews[{k}]"
                 r = c.obj(raw_r, vw)
                 user(r, "reviewer", vw)
-                c.choice(r, "kind", vw, set(ReviewKind.values))
-                on = c.day(r, "reviewed_on", vw, required=True)
-                due = c.day(r, "next_review_due", vw, required=True)
+                c.field(r, "kind", vw, Review)
+                on = c.field(r, "reviewed_on", vw, Review)
+                due = c.field(r, "next_review_due", vw, Review)
                 if on and due and due <= on:
                     c.fail(f"{vw}.next_review_due", "must fall after reviewed_on")
-                c.when(r, "created_at", vw, required=True)
+                c.field(r, "note", vw, Review, required=False)
+                c.field(r, "created_at", vw, Review)
         if open_count > 1:
             c.fail(f"{where}.revisions", "more than one revision is still open (not approved)")
-        for j, rev in enumerate(cond.get("revisions") or []):
+        for j, rev in enumerate(revisions):
             based_on = rev.get("based_on") if isinstance(rev, dict) else None
-            if based_on is not None and based_on not in numbers:
+            if based_on is not None and not _names(based_on, numbers):
                 c.fail(f"{where}.revisions[{j}].based_on", "names no revision of this condition")
         for pointer in ("published_revision", "scheduled_revision"):
             number = cond.get(pointer)
-            if number is not None and numbers.get(number) != RevisionStatus.APPROVED:
+            if number is not None and not (
+                _names(number, numbers) and numbers[number] == RevisionStatus.APPROVED
+            ):
                 c.fail(f"{where}.{pointer}", "must name an approved revision")
+        codes = set()
         for j, raw_code in enumerate(c.items(cond, "codes", where, required=False)):
             cw = f"{where}.codes[{j}]"
             code = c.obj(raw_code, cw)
-            c.choice(code, "system", cw, set(CodeSystem.values))
-            c.text(code, "code", cw, blank=False)
+            system = c.field(code, "system", cw, ConditionCode)
+            value = c.field(code, "code", cw, ConditionCode)
+            c.field(code, "display", cw, ConditionCode, required=False)
+            if (system, (value or "").strip()) in codes:
+                c.fail(f"{cw}.code", f"{system} {value} appears twice")
+            codes.add((system, (value or "").strip()))
         for j, raw_change in enumerate(c.items(cond, "public_changes", where, required=False)):
             pw = f"{where}.public_changes[{j}]"
             change = c.obj(raw_change, pw)
-            c.choice(change, "action", pw, set(ChangeAction.values))
-            c.when(change, "at", pw, required=True)
-            if "sequence" in change and not (
-                isinstance(change["sequence"], int) and not isinstance(change["sequence"], bool)
-            ):
-                c.fail(f"{pw}.sequence", "must be a whole number")
-            if not isinstance(change.get("former_slugs", []), list):
-                c.fail(f"{pw}.former_slugs", "must be a list of slugs")
-            if change.get("revision") not in numbers:
+            c.field(change, "action", pw, PublicChange)
+            c.field(change, "at", pw, PublicChange)
+            c.field(change, "sequence", pw, PublicChange, required=False)
+            for name in ("slug", "previous_slug"):
+                if change.get(name) not in (None, ""):
+                    c.field(change, name, pw, PublicChange)
+            c.slugs(change, "former_slugs", pw, PublicChange, "slug")
+            if not _names(change.get("revision"), numbers):
                 c.fail(f"{pw}.revision", "names no revision of this condition")
         for j, raw_e in enumerate(c.items(cond, "events", where)):
             ew = f"{where}.events[{j}]"
             e = c.obj(raw_e, ew)
             user(e, "actor", ew)
-            c.choice(e, "action", ew, set(WorkflowAction.values))
-            c.when(e, "created_at", ew, required=True)
-            if e.get("revision") is not None and e["revision"] not in numbers:
+            c.field(e, "action", ew, WorkflowEvent)
+            for name in ("from_status", "to_status", "comment"):
+                c.field(e, name, ew, WorkflowEvent, required=False)
+            c.field(e, "created_at", ew, WorkflowEvent)
+            if e.get("revision") is not None and not _names(e["revision"], numbers):
                 c.fail(f"{ew}.revision", "names no revision of this condition")
-    for i, cond in enumerate(data.get("conditions") or []):
+    current = {s for s, where in slugs.items() if where.endswith(".slug")}
+    for i, cond in enumerate(conditions):
         if not isinstance(cond, dict):
             continue
-        for name in cond.get("related") or []:
-            if name not in slugs:
-                c.fail(f"conditions[{i}].related", f"{name!r} is not a condition in the file")
+        for k, name in enumerate(c.items(cond, "related", f"conditions[{i}]", required=False)):
+            if not _names(name, current):
+                c.fail(f"conditions[{i}].related[{k}]", f"{name!r} is not a condition in the file")
     return c.problems
 
 
@@ -475,20 +615,43 @@ def loads(text: str) -> dict[str, Any]:
 @transaction.atomic
 def import_library(data: Any) -> dict[str, int]:
     """Load an export into this database. All or nothing; returns counts of what was made."""
-    problems = _check(data)
+    problems = _check(data) or _clashes(data)
     if problems:
         shown = problems[:20]
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise ImportRefused("The file was refused:\n  " + "\n  ".join(shown) + more)
-    clashes = Condition.objects.filter(slug__in=[c["slug"] for c in data["conditions"]])
-    if clashes.exists():
-        names = ", ".join(sorted(clashes.values_list("slug", flat=True)))
-        raise ImportRefused(f"These conditions already exist here: {names}. Nothing was imported.")
     try:
         with restoring():
             return _write(data)
-    except IntegrityError as exc:
+    except (IntegrityError, DataError) as exc:  # a rule the checks above do not know yet
         raise ImportRefused(f"The file contradicts the database rules: {exc}") from exc
+
+
+def _clashes(data: dict[str, Any]) -> list[str]:
+    """What the file would collide with in this database, by place in the file.
+
+    Conditions are never merged; a reference whose key is already here is kept as it is
+    (so only a new key can bring a DOI or PMID another record has).
+    """
+    slugs = {}
+    for i, cond in enumerate(data["conditions"]):
+        slugs[cond["slug"]] = f"conditions[{i}].slug"
+        for k, old in enumerate(cond.get("old_slugs") or []):
+            slugs[old] = f"conditions[{i}].old_slugs[{k}]"
+    taken = set(Condition.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    taken |= set(ConditionSlug.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    problems = [f"{slugs[s]}: {s!r} already exists here" for s in sorted(taken, key=slugs.get)]
+    existing = set(Reference.objects.values_list("key", flat=True))
+    new = [(i, ref) for i, ref in enumerate(data["references"]) if ref["key"] not in existing]
+    for name, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
+        wanted = {normalise(ref.get(name) or ""): i for i, ref in new if ref.get(name)}
+        held = Reference.objects.filter(**{f"{name}__in": wanted}).values_list(name, "key")
+        problems += [
+            f"references[{wanted[value]}].{name}: {value!r} is already the {name.upper()} "
+            f"of [{key}] here"
+            for value, key in held
+        ]
+    return problems
 
 
 def _write(data: dict[str, Any]) -> dict[str, int]:
