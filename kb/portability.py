@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
@@ -74,166 +76,215 @@ REFERENCE_FIELDS = [
 
 
 def export_library() -> dict[str, Any]:
-    """The whole library as a plain, JSON-ready dict in a fixed order."""
-    usernames: set[str] = set()
+    """The whole library as a plain dict (for small libraries and tests; see ``stream_library``)."""
+    return json.loads("".join(stream_library()))
 
-    def who(user) -> str | None:
-        if user is None:
-            return None
-        usernames.add(user.username)
-        return user.username
 
-    conditions = []
-    for condition in Condition.objects.order_by("slug").prefetch_related("related", "old_slugs"):
-        revisions = []
-        qs = (
-            condition.revisions.order_by("number")
-            .select_related("created_by", "approved_by", "based_on")
-            .prefetch_related("edited_by", "sections", "reviews__reviewer", "citations__reference")
-        )
-        for rev in qs:
-            revisions.append(
-                {
-                    "number": rev.number,
-                    "status": rev.status,
-                    "name": rev.name,
-                    "also_known_as": list(rev.also_known_as),
-                    "summary": rev.summary,
-                    "change_note": rev.change_note,
-                    "based_on": rev.based_on.number if rev.based_on else None,
-                    "created_by": who(rev.created_by),
-                    "edited_by": sorted(who(u) for u in rev.edited_by.all()),
-                    "created_at": _dt(rev.created_at),
-                    "updated_at": _dt(rev.updated_at),
-                    "lock_version": rev.lock_version,
-                    "submitted_at": _dt(rev.submitted_at),
-                    "approved_by": who(rev.approved_by),
-                    "approved_at": _dt(rev.approved_at),
-                    "published_at": _dt(rev.published_at),
-                    "sections": [
-                        {
-                            "position": s.position,
-                            "kind": s.kind,
-                            "heading": s.heading,
-                            "body": s.body,
-                        }
-                        for s in sorted(rev.sections.all(), key=lambda s: (s.position, s.pk))
-                    ],
-                    "citations": [
-                        {
-                            "number": c.number,
-                            "key": c.reference.key,
-                            "snapshot": _sorted(c.snapshot),
-                        }
-                        for c in sorted(rev.citations.all(), key=lambda c: c.number)
-                    ],
-                    "reviews": [
-                        {
-                            "reviewer": who(r.reviewer),
-                            "kind": r.kind,
-                            "reviewed_on": _d(r.reviewed_on),
-                            "next_review_due": _d(r.next_review_due),
-                            "note": r.note,
-                            "created_at": _dt(r.created_at),
-                        }
-                        for r in sorted(rev.reviews.all(), key=lambda r: (r.created_at, r.pk))
-                    ],
-                }
-            )
-        events = [
+def dumps(data: dict[str, Any]) -> str:
+    """The text of a file holding ``data``: what ``stream_library`` writes, piece by piece."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+#: Conditions read, turned into text and let go at a time: a few megabytes of text each.
+CHUNK_SIZE = 100
+
+
+def stream_library(
+    *, chunk_size: int = CHUNK_SIZE, progress: Callable[[int, int], None] | None = None
+) -> Iterator[str]:
+    """The export file as consecutive pieces of text, the same bytes as ``dumps`` gives.
+
+    Conditions are read ``chunk_size`` at a time with everything they hold prefetched per
+    chunk (a fixed number of queries per chunk), turned into text and let go, so memory
+    stays bounded by a chunk whatever the size of the library. ``progress(done, total)``
+    is called after each chunk of conditions.
+    """
+    yield f'{{\n  "format": {json.dumps(FORMAT)},\n  "version": {VERSION},\n'
+    yield from _members("users", (_user(u) for u in _people().iterator(chunk_size=1000)))
+    events = ReferenceEvent.objects.select_related("actor").order_by("created_at", "id")
+    references = (
+        Reference.objects.order_by("key")
+        .prefetch_related(Prefetch("events", events))
+        .iterator(chunk_size=1000)
+    )
+    yield from _members("references", (_reference(r) for r in references))
+    total = Condition.objects.count()
+
+    def conditions() -> Iterator[dict[str, Any]]:
+        for done, condition in enumerate(_conditions().iterator(chunk_size=chunk_size), 1):
+            yield _condition(condition)
+            if progress is not None and (done % chunk_size == 0 or done == total):
+                progress(done, total)
+
+    yield from _members("conditions", conditions(), last=True)
+    yield "}\n"
+
+
+def _members(key: str, items: Iterable[Any], *, last: bool = False) -> Iterator[str]:
+    """One list of the top-level object, an item at a time, indented as ``dumps`` would."""
+    yield f'  "{key}": ['
+    empty = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False)
+        # JSON text never holds a raw line break inside a value, so this indents lines only.
+        yield ("\n    " if empty else ",\n    ") + text.replace("\n", "\n    ")
+        empty = False
+    yield ("]" if empty else "\n  ]") + ("\n" if last else ",\n")
+
+
+def _people() -> QuerySet:
+    """Everyone the library names (by username): authors, editors, approvers, reviewers,
+    actors in either log. Read before the conditions, as the file lists them first."""
+    User = get_user_model()
+    named = (
+        Q(pk__in=Revision.objects.values("created_by"))
+        | Q(pk__in=Revision.objects.filter(approved_by__isnull=False).values("approved_by"))
+        | Q(pk__in=Revision.edited_by.through.objects.values("user"))
+        | Q(pk__in=Review.objects.values("reviewer"))
+        | Q(pk__in=WorkflowEvent.objects.values("actor"))
+        | Q(pk__in=ReferenceEvent.objects.filter(actor__isnull=False).values("actor"))
+    )
+    return User.objects.filter(named).order_by("username")
+
+
+def _user(u) -> dict[str, Any]:
+    return {
+        "username": u.username,
+        "display_name": u.display_name,
+        "credentials": u.credentials,
+        "email": u.email,
+    }
+
+
+def _reference(ref: Reference) -> dict[str, Any]:
+    return {
+        **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
+        "accessed_on": _d(ref.accessed_on),
+        "retraction_changed_at": _dt(ref.retraction_changed_at),
+        "events": [
             {
-                "revision": e.revision.number if e.revision else None,
-                "actor": who(e.actor),
+                "actor": e.actor.username if e.actor else None,
+                "action": e.action,
+                "note": e.note,
+                "created_at": _dt(e.created_at),
+            }
+            for e in ref.events.all()
+        ],
+    }
+
+
+def _conditions() -> QuerySet:
+    """Conditions A–Z with everything the file holds of them, prefetched a chunk at a time."""
+    revisions = (
+        Revision.objects.order_by("number")
+        .select_related("created_by", "approved_by")
+        .prefetch_related(
+            "edited_by",
+            "sections",
+            Prefetch("reviews", Review.objects.select_related("reviewer")),
+            Prefetch("citations", Citation.objects.select_related("reference").only(
+                "revision_id", "number", "snapshot", "reference__key")),
+        )
+    )  # fmt: skip
+    return Condition.objects.order_by("slug").prefetch_related(
+        Prefetch("revisions", revisions),
+        Prefetch("related", Condition.objects.only("slug")),
+        "old_slugs",
+        Prefetch("codes", ConditionCode.objects.order_by("system", "code")),
+        Prefetch("public_changes", PublicChange.objects.order_by("sequence", "id")),
+        Prefetch(
+            "events", WorkflowEvent.objects.select_related("actor").order_by("created_at", "id")
+        ),
+    )
+
+
+def _condition(condition: Condition) -> dict[str, Any]:
+    revisions = list(condition.revisions.all())
+    number = {rev.pk: rev.number for rev in revisions}
+    return {
+        "slug": condition.slug,
+        "created_at": _dt(condition.created_at),
+        "published_revision": number.get(condition.published_revision_id),
+        "scheduled_revision": number.get(condition.scheduled_revision_id),
+        "withdrawn_at": _dt(condition.withdrawn_at),
+        "withdrawn_reason": condition.withdrawn_reason,
+        "codes": [
+            {"system": code.system, "code": code.code, "display": code.display}
+            for code in condition.codes.all()
+        ],
+        "public_changes": [
+            {
+                "revision": number[change.revision_id],
+                "action": change.action,
+                "at": _dt(change.at),
+                "sequence": change.sequence,
+                "slug": change.slug,
+                "previous_slug": change.previous_slug,
+                "former_slugs": change.former_slugs,
+            }
+            for change in condition.public_changes.all()
+        ],
+        "old_slugs": sorted(s.slug for s in condition.old_slugs.all()),
+        "related": sorted(c.slug for c in condition.related.all()),
+        "revisions": [_revision(rev, number) for rev in revisions],
+        "events": [
+            {
+                "revision": number.get(e.revision_id),
+                "actor": e.actor.username,
                 "action": e.action,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "comment": e.comment,
                 "created_at": _dt(e.created_at),
             }
-            for e in condition.events.select_related("revision", "actor").order_by(
-                "created_at", "id"
-            )
-        ]
-        conditions.append(
-            {
-                "slug": condition.slug,
-                "created_at": _dt(condition.created_at),
-                "published_revision": (
-                    condition.published_revision.number if condition.published_revision else None
-                ),
-                "scheduled_revision": (
-                    condition.scheduled_revision.number if condition.scheduled_revision else None
-                ),
-                "withdrawn_at": _dt(condition.withdrawn_at),
-                "withdrawn_reason": condition.withdrawn_reason,
-                "codes": [
-                    {"system": code.system, "code": code.code, "display": code.display}
-                    for code in condition.codes.order_by("system", "code")
-                ],
-                "public_changes": [
-                    {
-                        "revision": change.revision.number,
-                        "action": change.action,
-                        "at": _dt(change.at),
-                        "sequence": change.sequence,
-                        "slug": change.slug,
-                        "previous_slug": change.previous_slug,
-                        "former_slugs": change.former_slugs,
-                    }
-                    for change in condition.public_changes.select_related("revision").order_by(
-                        "sequence", "id"
-                    )
-                ],  # fmt: skip
-                "old_slugs": sorted(s.slug for s in condition.old_slugs.all()),
-                "related": sorted(c.slug for c in condition.related.all()),
-                "revisions": revisions,
-                "events": events,
-            }
-        )
+            for e in condition.events.all()
+        ],
+    }
 
-    references = [
-        {
-            **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
-            "accessed_on": _d(ref.accessed_on),
-            "retraction_changed_at": _dt(ref.retraction_changed_at),
-            "events": [
-                {
-                    "actor": who(e.actor),
-                    "action": e.action,
-                    "note": e.note,
-                    "created_at": _dt(e.created_at),
-                }
-                for e in sorted(ref.events.all(), key=lambda e: (e.created_at, e.pk))
-            ],
-        }
-        for ref in Reference.objects.order_by("key").prefetch_related("events__actor")
-    ]
-    User = get_user_model()
-    users = [
-        {
-            "username": u.username,
-            "display_name": u.display_name,
-            "credentials": u.credentials,
-            "email": u.email,
-        }
-        for u in User.objects.filter(username__in=usernames).order_by("username")
-    ]
+
+def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "users": users,
-        "references": references,
-        "conditions": conditions,
+        "number": rev.number,
+        "status": rev.status,
+        "name": rev.name,
+        "also_known_as": list(rev.also_known_as),
+        "summary": rev.summary,
+        "change_note": rev.change_note,
+        "based_on": number.get(rev.based_on_id),
+        "created_by": rev.created_by.username,
+        "edited_by": sorted(u.username for u in rev.edited_by.all()),
+        "created_at": _dt(rev.created_at),
+        "updated_at": _dt(rev.updated_at),
+        "lock_version": rev.lock_version,
+        "submitted_at": _dt(rev.submitted_at),
+        "approved_by": rev.approved_by.username if rev.approved_by else None,
+        "approved_at": _dt(rev.approved_at),
+        "published_at": _dt(rev.published_at),
+        "sections": [
+            {"position": s.position, "kind": s.kind, "heading": s.heading, "body": s.body}
+            for s in sorted(rev.sections.all(), key=lambda s: (s.position, s.pk))
+        ],
+        "citations": [
+            {"number": c.number, "key": c.reference.key, "snapshot": _sorted(c.snapshot)}
+            for c in sorted(rev.citations.all(), key=lambda c: c.number)
+        ],
+        "reviews": [
+            {
+                "reviewer": r.reviewer.username,
+                "kind": r.kind,
+                "reviewed_on": _d(r.reviewed_on),
+                "next_review_due": _d(r.next_review_due),
+                "note": r.note,
+                "created_at": _dt(r.created_at),
+            }
+            for r in sorted(rev.reviews.all(), key=lambda r: (r.created_at, r.pk))
+        ],
     }
 
 
 def _sorted(snapshot: dict | None) -> dict | None:
     """A snapshot with its keys in a fixed order (PostgreSQL's jsonb keeps its own)."""
     return None if snapshot is None else {k: snapshot[k] for k in sorted(snapshot)}
-
-
-def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # --- import: checking ------------------------------------------------------------------
