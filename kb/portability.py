@@ -23,7 +23,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, models, transaction
+from django.core.management.color import no_style
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
@@ -161,6 +162,8 @@ def _reference(ref: Reference) -> dict[str, Any]:
         **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
         "accessed_on": _d(ref.accessed_on),
         "retraction_changed_at": _dt(ref.retraction_changed_at),
+        "created_at": _dt(ref.created_at),
+        "updated_at": _dt(ref.updated_at),
         "events": [
             {
                 "actor": e.actor.username if e.actor else None,
@@ -244,6 +247,7 @@ def _condition(condition: Condition) -> dict[str, Any]:
 
 def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
     return {
+        "id": rev.pk,
         "number": rev.number,
         "status": rev.status,
         "name": rev.name,
@@ -270,6 +274,7 @@ def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
         ],
         "reviews": [
             {
+                "id": r.pk,
                 "reviewer": r.reviewer.username,
                 "kind": r.kind,
                 "reviewed_on": _d(r.reviewed_on),
@@ -432,6 +437,24 @@ class _Checker:
                     self.fail(f"{where}.{key}[{k}].{part}", "expected text")
 
 
+class _Ids:
+    """The row numbers a file gives revisions and reviews: positive and each used once."""
+
+    def __init__(self, checker: _Checker) -> None:
+        self.checker = checker
+        self.seen: dict[tuple[str, int], str] = {}
+
+    def claim(self, value: int | None, kind: str, where: str) -> None:
+        if value is None:
+            return
+        if value < 1:
+            self.checker.fail(where, "expected a positive whole number")
+        elif (kind, value) in self.seen:
+            self.checker.fail(where, f"{value} appears twice (also at {self.seen[kind, value]})")
+        else:
+            self.seen[kind, value] = where
+
+
 def _check(data: Any) -> list[str]:
     c = _Checker()
     if not isinstance(data, dict):
@@ -512,6 +535,7 @@ def _check(data: Any) -> list[str]:
         else:
             slugs[slug] = where
 
+    ids = _Ids(c)
     conditions = c.items(data, "conditions", "")
     for i, raw in enumerate(conditions):
         where = f"conditions[{i}]"
@@ -542,6 +566,7 @@ def _check(data: Any) -> list[str]:
                 c.fail(f"{rw}.number", f"{number!r} is not a new positive whole number")
                 continue
             status = c.field(rev, "status", rw, Revision)
+            ids.claim(c.field(rev, "id", rw, Revision, required=False), "revision", f"{rw}.id")
             numbers[number] = status
             open_count += status != RevisionStatus.APPROVED
             for name in ("name", "summary"):
@@ -593,6 +618,7 @@ def _check(data: Any) -> list[str]:
                 r = c.obj(raw_r, vw)
                 user(r, "reviewer", vw)
                 c.field(r, "kind", vw, Review)
+                ids.claim(c.field(r, "id", vw, Review, required=False), "review", f"{vw}.id")
                 on = c.field(r, "reviewed_on", vw, Review)
                 due = c.field(r, "next_review_due", vw, Review)
                 if on and due and due <= on:
@@ -664,8 +690,13 @@ def loads(text: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_library(data: Any) -> dict[str, int]:
-    """Load an export into this database. All or nothing; returns counts of what was made."""
+def import_library(
+    data: Any, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Load an export into this database. All or nothing; returns counts of what was made.
+
+    ``progress(done, total)`` is called every ``CHUNK_SIZE`` conditions written.
+    """
     problems = _check(data) or _clashes(data)
     if problems:
         shown = problems[:20]
@@ -673,7 +704,7 @@ def import_library(data: Any) -> dict[str, int]:
         raise ImportRefused("The file was refused:\n  " + "\n  ".join(shown) + more)
     try:
         with restoring():
-            return _write(data)
+            return _write(data, progress=progress)
     except (IntegrityError, DataError) as exc:  # a rule the checks above do not know yet
         raise ImportRefused(f"The file contradicts the database rules: {exc}") from exc
 
@@ -705,7 +736,18 @@ def _clashes(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _write(data: dict[str, Any]) -> dict[str, int]:
+def _ids_are_free(data: dict[str, Any]) -> bool:
+    """Whether every revision and review of the file can keep its row number here: the
+    file gives them all and this database has none yet (a restore)."""
+    given = all(
+        "id" in rev and all("id" in r for r in rev["reviews"])
+        for cond in data["conditions"]
+        for rev in cond["revisions"]
+    )
+    return given and not Revision.objects.exists() and not Review.objects.exists()
+
+
+def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
     User = get_user_model()
     users = {}
     for u in data["users"]:
@@ -734,6 +776,10 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                 accessed_on=parse_date(r["accessed_on"]) if r.get("accessed_on") else None,
                 retraction_changed_at=parse_datetime(changed) if changed else None,
             )
+            # Saving stamps the record as changed now; the file knows when it really was.
+            times = {k: parse_datetime(r[k]) for k in ("created_at", "updated_at") if r.get(k)}
+            if times:
+                Reference.objects.filter(pk=existing.pk).update(**times)
             ReferenceEvent.objects.bulk_create(
                 [
                     ReferenceEvent(reference=existing, actor=users.get(e.get("actor")),
@@ -744,7 +790,11 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             )  # fmt: skip
         refs[existing.key] = existing
 
+    # Revisions and reviews keep their row numbers when this database has none of them
+    # (a restore into an empty one): the ETags readers' caches hold name them.
+    keep_ids = _ids_are_free(data)
     when = parse_datetime
+    total = len(data["conditions"])
     counts = {"conditions": 0, "revisions": 0, "sections": 0, "reviews": 0, "events": 0}
     conditions: dict[str, Condition] = {}
     for cond in data["conditions"]:
@@ -761,6 +811,7 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
         by_number: dict[int, Revision] = {}
         for rev in sorted(cond["revisions"], key=lambda r: r["number"]):
             revision = Revision.objects.create(
+                id=rev.get("id") if keep_ids else None,
                 condition=condition,
                 number=rev["number"],
                 status=rev["status"],
@@ -801,6 +852,7 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             )  # fmt: skip
             for r in rev["reviews"]:
                 Review.objects.create(
+                    id=r.get("id") if keep_ids else None,
                     revision=revision,
                     reviewer=users[r["reviewer"]],
                     kind=r["kind"],
@@ -846,6 +898,14 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                 created_at=when(e["created_at"]),
             )
             counts["events"] += 1
+        if progress is not None and (
+            counts["conditions"] % CHUNK_SIZE == 0 or counts["conditions"] == total
+        ):
+            progress(counts["conditions"], total)
+    if keep_ids:  # PostgreSQL's sequences must move past the numbers given
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Revision, Review]):
+                cursor.execute(sql)
     for cond in data["conditions"]:
         conditions[cond["slug"]].related.add(*[conditions[s] for s in cond.get("related") or []])
     # Search documents are derived data, not exported: built here for what was restored.
