@@ -4,12 +4,18 @@ The file holds every condition with every revision (any status), its sections, c
 (with the snapshot of each reference as approved, I9), reviews and workflow events, the
 reference library with its retraction log, and the people involved referred to by username.
 Exporting, importing into an empty database and exporting again gives a byte-identical
-file: output order is fixed and every stored value is written.
+file: output order is fixed and every stored value is written. The export is written as a
+stream, a chunk of conditions at a time, so its memory does not grow with the library.
 
 Import is all or nothing: the file is checked first, then written in one transaction, and
 any problem is reported with the place in the file it was found (``conditions[2].revisions
-[0].status: …``) and nothing is written. Import restores history, so it inserts approved
-revisions directly; it is the one writer allowed to (``kb.models.immutability.restoring``).
+[0].status: …``) and nothing is written. Each value is checked against the model field it
+goes into (``clean_field``), so the models stay the one declaration of what is valid and a
+file is refused alike on SQLite and PostgreSQL. Import restores history, so it inserts
+approved revisions directly; it is the one writer allowed to
+(``kb.models.immutability.restoring``).
+
+Whole-site backups (feedback, partners, passwords, roles too) are ``kb.backup``'s.
 
 Format (``"format": "kb-library", "version": 1``): see README, "Export and import".
 """
