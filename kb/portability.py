@@ -36,7 +36,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
-from kb.citations import number_keys, reference_snapshot
+from kb.citations import SNAPSHOT_FIELDS, number_keys, reference_snapshot
 from kb.models import (
     Citation,
     Condition,
@@ -434,6 +434,19 @@ class _Checker:
             elif len(value) > 200:
                 self.fail(f"{where}.{key}[{k}]", "each name must be at most 200 characters")
 
+    def record(self, r: dict, where: str, names) -> None:
+        """The bibliographic values ``names`` of a reference, or of a snapshot of one, that
+        are there: checked as ``Reference`` holds them, with its month and day constraints
+        (a snapshot is what readers see of the record, so it is held to the same rules)."""
+        for name in names:
+            if name in ("authors", "editors"):
+                self.people(r, name, where)
+            else:
+                self.field(r, name, where, Reference, required=False)
+        for name, top in (("month", 12), ("day", 31)):
+            if type(r.get(name)) is int and not 1 <= r[name] <= top:
+                self.fail(f"{where}.{name}", f"{r[name]} is not between 1 and {top}")
+
     def people(self, parent: dict, key: str, where: str) -> None:
         """Authors or editors: objects of text (family, given, or literal for a body)."""
         for k, value in enumerate(self.items(parent, key, where, required=False)):
@@ -502,16 +515,9 @@ def _check(data: Any) -> list[str]:
         keys.add(key)
         c.field(r, "title", where, Reference)
         c.field(r, "kind", where, Reference)
-        for name in REFERENCE_FIELDS:
-            if name not in ("key", "title", "kind", "authors", "editors"):
-                c.field(r, name, where, Reference, required=False)
+        c.record(r, where, [n for n in REFERENCE_FIELDS if n not in ("key", "title", "kind")])
         for name in ("accessed_on", "retraction_changed_at", "created_at", "updated_at"):
             c.field(r, name, where, Reference, required=False)
-        for name, top in (("month", 12), ("day", 31)):  # the model's check constraints
-            if isinstance(r.get(name), int) and not 1 <= r[name] <= top:
-                c.fail(f"{where}.{name}", f"{r[name]} is not between 1 and {top}")
-        c.people(r, "authors", where)
-        c.people(r, "editors", where)
         for name, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
             value = r.get(name)
             if not isinstance(value, str) or not value:
@@ -619,6 +625,8 @@ def _check(data: Any) -> list[str]:
                 snapshot = cit.get("snapshot")
                 if snapshot is not None and not isinstance(snapshot, dict):
                     c.fail(f"{cw}.snapshot", "expected an object or null")
+                elif snapshot is not None:  # what readers see of the record: as strict
+                    c.record(snapshot, f"{cw}.snapshot", SNAPSHOT_FIELDS)
             for k, raw_r in enumerate(c.items(rev, "reviews", rw)):
                 vw = f"{rw}.reviews[{k}]"
                 r = c.obj(raw_r, vw)
