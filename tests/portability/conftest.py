@@ -13,6 +13,7 @@ from tests.factories import ReferenceFactory, make_draft, make_live
 def wipe() -> None:
     """Empty the library the way a fresh database is empty (bypassing the guards on purpose)."""
     from django.contrib.auth import get_user_model
+    from django.core.management.color import no_style
     from django.db import connection
 
     tables = [m._meta.db_table for m in (
@@ -30,6 +31,15 @@ def wipe() -> None:
         cursor.execute("DELETE FROM kb_condition")
         cursor.execute("DELETE FROM kb_referenceevent")
         cursor.execute("DELETE FROM kb_reference")
+        # Row numbers start again at 1, as in a new database.
+        tables += ["kb_revision", "kb_condition", "kb_referenceevent", "kb_reference"]
+        sequences = [
+            {"table": t, "column": "id"}
+            for t in tables
+            if t not in ("kb_searchdocument", "kb_rendition")
+        ]
+        for sql in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
+            cursor.execute(sql)
     get_user_model().objects.all().delete()
     from kb.models.publication import advance
 

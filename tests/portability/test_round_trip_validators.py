@@ -3,14 +3,16 @@ Last-Modified are the same after export → import into an empty database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.roles import AUTHOR
-from kb.models import Reference, Revision
+from kb.models import Condition, Reference, Review, Revision
 from tests.factories import UserFactory, make_draft
 from tests.portability.conftest import wipe
 
@@ -51,3 +53,23 @@ def test_import_reports_progress(library, tmp_path):
     err = io.StringIO()
     call_command("import_content", str(path), stderr=err)
     assert "Imported 3 of 3 conditions." in err.getvalue()
+
+
+def test_after_a_restore_new_revisions_and_reviews_get_new_numbers(library, tmp_path):
+    """Rows inserted with their numbers must not leave PostgreSQL's sequences behind."""
+    path = tmp_path / "lib.json"
+    call_command("export_content", str(path))
+    wipe()
+    call_command("import_content", str(path))
+    rita = get_user_model().objects.get(username="rita")
+    draft = Revision.objects.create(
+        condition=Condition.objects.get(slug="gone-now"), number=9, name="New",
+        summary="New.", created_by=get_user_model().objects.get(username="alice"),
+    )  # fmt: skip
+    review = Review.objects.create(
+        revision=draft, reviewer=rita, reviewed_on=dt.date(2026, 1, 1),
+        next_review_due=dt.date(2027, 1, 1),
+    )  # fmt: skip
+    assert draft.pk > max(r["id"] for c in json.loads(path.read_text())["conditions"]
+                          for r in c["revisions"])  # fmt: skip
+    assert review.pk > 0
