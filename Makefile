@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev demo lint format serve clean
+.PHONY: run test install install-dev demo lint format serve clean backup restore
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,17 @@ test: install-dev
 .PHONY: bench
 bench: install-dev
 	$(PY) bench/run.py
+
+# Whole-site backup and restore: every table, feedback, partners' keys, passwords and roles
+# included (README, "Backups"). PostgreSQL through pg_dump / pg_restore, SQLite through its
+# backup API. `make backup [FILE=…]`, `make restore FILE=…` (asks before replacing anything).
+FILE ?=
+backup: install
+	$(PY) manage.py backup_site $(or $(FILE),backup-$(shell date -u +%Y%m%dT%H%M%SZ).db)
+
+restore: install
+	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=…"; exit 2; }
+	$(PY) manage.py restore_site $(FILE)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

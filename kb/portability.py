@@ -4,12 +4,18 @@ The file holds every condition with every revision (any status), its sections, c
 (with the snapshot of each reference as approved, I9), reviews and workflow events, the
 reference library with its retraction log, and the people involved referred to by username.
 Exporting, importing into an empty database and exporting again gives a byte-identical
-file: output order is fixed and every stored value is written.
+file: output order is fixed and every stored value is written. The export is written as a
+stream, a chunk of conditions at a time, so its memory does not grow with the library.
 
 Import is all or nothing: the file is checked first, then written in one transaction, and
 any problem is reported with the place in the file it was found (``conditions[2].revisions
-[0].status: …``) and nothing is written. Import restores history, so it inserts approved
-revisions directly; it is the one writer allowed to (``kb.models.immutability.restoring``).
+[0].status: …``) and nothing is written. Each value is checked against the model field it
+goes into (``clean_field``), so the models stay the one declaration of what is valid and a
+file is refused alike on SQLite and PostgreSQL. Import restores history, so it inserts
+approved revisions directly; it is the one writer allowed to
+(``kb.models.immutability.restoring``).
+
+Whole-site backups (feedback, partners, passwords, roles too) are ``kb.backup``'s.
 
 Format (``"format": "kb-library", "version": 1``): see README, "Export and import".
 """
@@ -18,35 +24,36 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import slugify
 
-from kb.citations import number_keys, reference_snapshot
+from kb.citations import SNAPSHOT_FIELDS, number_keys, reference_snapshot
 from kb.models import (
-    ChangeAction,
     Citation,
-    CodeSystem,
     Condition,
     ConditionCode,
     ConditionSlug,
     PublicChange,
     Reference,
-    ReferenceAction,
     ReferenceEvent,
     Review,
     Revision,
     RevisionStatus,
     Section,
-    SectionKind,
     WorkflowEvent,
 )
-from kb.models.events import WorkflowAction
 from kb.models.immutability import restoring
-from kb.models.reference import ReferenceKind
-from kb.models.review import ReviewKind
+from kb.models.reference import KEY_RE
+from kb.refdata import normalise_doi, normalise_pmid
 from kb.search_index import index_revisions
 
 FORMAT = "kb-library"
@@ -76,159 +83,215 @@ REFERENCE_FIELDS = [
 
 
 def export_library() -> dict[str, Any]:
-    """The whole library as a plain, JSON-ready dict in a fixed order."""
-    usernames: set[str] = set()
+    """The whole library as a plain dict (for small libraries and tests; see ``stream_library``)."""
+    return json.loads("".join(stream_library()))
 
-    def who(user) -> str | None:
-        if user is None:
-            return None
-        usernames.add(user.username)
-        return user.username
 
-    conditions = []
-    for condition in Condition.objects.order_by("slug").prefetch_related("related", "old_slugs"):
-        revisions = []
-        qs = (
-            condition.revisions.order_by("number")
-            .select_related("created_by", "approved_by", "based_on")
-            .prefetch_related("edited_by", "sections", "reviews__reviewer", "citations__reference")
-        )
-        for rev in qs:
-            revisions.append(
-                {
-                    "number": rev.number,
-                    "status": rev.status,
-                    "name": rev.name,
-                    "also_known_as": list(rev.also_known_as),
-                    "summary": rev.summary,
-                    "change_note": rev.change_note,
-                    "based_on": rev.based_on.number if rev.based_on else None,
-                    "created_by": who(rev.created_by),
-                    "edited_by": sorted(who(u) for u in rev.edited_by.all()),
-                    "created_at": _dt(rev.created_at),
-                    "updated_at": _dt(rev.updated_at),
-                    "lock_version": rev.lock_version,
-                    "submitted_at": _dt(rev.submitted_at),
-                    "approved_by": who(rev.approved_by),
-                    "approved_at": _dt(rev.approved_at),
-                    "published_at": _dt(rev.published_at),
-                    "sections": [
-                        {
-                            "position": s.position,
-                            "kind": s.kind,
-                            "heading": s.heading,
-                            "body": s.body,
-                        }
-                        for s in sorted(rev.sections.all(), key=lambda s: (s.position, s.pk))
-                    ],
-                    "citations": [
-                        {
-                            "number": c.number,
-                            "key": c.reference.key,
-                            "snapshot": _sorted(c.snapshot),
-                        }
-                        for c in sorted(rev.citations.all(), key=lambda c: c.number)
-                    ],
-                    "reviews": [
-                        {
-                            "reviewer": who(r.reviewer),
-                            "kind": r.kind,
-                            "reviewed_on": _d(r.reviewed_on),
-                            "next_review_due": _d(r.next_review_due),
-                            "note": r.note,
-                            "created_at": _dt(r.created_at),
-                        }
-                        for r in sorted(rev.reviews.all(), key=lambda r: (r.created_at, r.pk))
-                    ],
-                }
-            )
-        events = [
+def dumps(data: dict[str, Any]) -> str:
+    """The text of a file holding ``data``: what ``stream_library`` writes, piece by piece."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+#: Conditions read, turned into text and let go at a time: a few megabytes of text each.
+CHUNK_SIZE = 100
+
+
+def stream_library(
+    *, chunk_size: int = CHUNK_SIZE, progress: Callable[[int, int], None] | None = None
+) -> Iterator[str]:
+    """The export file as consecutive pieces of text, the same bytes as ``dumps`` gives.
+
+    Conditions are read ``chunk_size`` at a time with everything they hold prefetched per
+    chunk (a fixed number of queries per chunk), turned into text and let go, so memory
+    stays bounded by a chunk whatever the size of the library. ``progress(done, total)``
+    is called after each chunk of conditions.
+    """
+    yield f'{{\n  "format": {json.dumps(FORMAT)},\n  "version": {VERSION},\n'
+    yield from _members("users", (_user(u) for u in _people().iterator(chunk_size=1000)))
+    events = ReferenceEvent.objects.select_related("actor").order_by("created_at", "id")
+    references = (
+        Reference.objects.order_by("key")
+        .select_related("merged_into")
+        .prefetch_related(Prefetch("events", events))
+        .iterator(chunk_size=1000)
+    )
+    yield from _members("references", (_reference(r) for r in references))
+    total = Condition.objects.count()
+
+    def conditions() -> Iterator[dict[str, Any]]:
+        for done, condition in enumerate(_conditions().iterator(chunk_size=chunk_size), 1):
+            yield _condition(condition)
+            if progress is not None and (done % chunk_size == 0 or done == total):
+                progress(done, total)
+
+    yield from _members("conditions", conditions(), last=True)
+    yield "}\n"
+
+
+def _members(key: str, items: Iterable[Any], *, last: bool = False) -> Iterator[str]:
+    """One list of the top-level object, an item at a time, indented as ``dumps`` would."""
+    yield f'  "{key}": ['
+    empty = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False)
+        # JSON text never holds a raw line break inside a value, so this indents lines only.
+        yield ("\n    " if empty else ",\n    ") + text.replace("\n", "\n    ")
+        empty = False
+    yield ("]" if empty else "\n  ]") + ("\n" if last else ",\n")
+
+
+def _people() -> QuerySet:
+    """Everyone the library names (by username): authors, editors, approvers, reviewers,
+    actors in either log. Read before the conditions, as the file lists them first."""
+    User = get_user_model()
+    named = (
+        Q(pk__in=Revision.objects.values("created_by"))
+        | Q(pk__in=Revision.objects.filter(approved_by__isnull=False).values("approved_by"))
+        | Q(pk__in=Revision.edited_by.through.objects.values("user"))
+        | Q(pk__in=Review.objects.values("reviewer"))
+        | Q(pk__in=WorkflowEvent.objects.values("actor"))
+        | Q(pk__in=ReferenceEvent.objects.filter(actor__isnull=False).values("actor"))
+    )
+    return User.objects.filter(named).order_by("username")
+
+
+def _user(u) -> dict[str, Any]:
+    return {
+        "username": u.username,
+        "display_name": u.display_name,
+        "credentials": u.credentials,
+        "email": u.email,
+    }
+
+
+def _reference(ref: Reference) -> dict[str, Any]:
+    return {
+        **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
+        "accessed_on": _d(ref.accessed_on),
+        "retraction_changed_at": _dt(ref.retraction_changed_at),
+        "merged_into": ref.merged_into.key if ref.merged_into_id else None,
+        "created_at": _dt(ref.created_at),
+        "updated_at": _dt(ref.updated_at),
+        "events": [
             {
-                "revision": e.revision.number if e.revision else None,
-                "actor": who(e.actor),
+                "actor": e.actor.username if e.actor else None,
+                "action": e.action,
+                "note": e.note,
+                "created_at": _dt(e.created_at),
+            }
+            for e in ref.events.all()
+        ],
+    }
+
+
+def _conditions() -> QuerySet:
+    """Conditions A–Z with everything the file holds of them, prefetched a chunk at a time."""
+    revisions = (
+        Revision.objects.order_by("number")
+        .select_related("created_by", "approved_by")
+        .prefetch_related(
+            "edited_by",
+            "sections",
+            Prefetch("reviews", Review.objects.select_related("reviewer")),
+            Prefetch("citations", Citation.objects.select_related("reference").only(
+                "revision_id", "number", "snapshot", "reference__key")),
+        )
+    )  # fmt: skip
+    return Condition.objects.order_by("slug").prefetch_related(
+        Prefetch("revisions", revisions),
+        Prefetch("related", Condition.objects.only("slug")),
+        "old_slugs",
+        Prefetch("codes", ConditionCode.objects.order_by("system", "code")),
+        Prefetch("public_changes", PublicChange.objects.order_by("sequence", "id")),
+        Prefetch(
+            "events", WorkflowEvent.objects.select_related("actor").order_by("created_at", "id")
+        ),
+    )
+
+
+def _condition(condition: Condition) -> dict[str, Any]:
+    revisions = list(condition.revisions.all())
+    number = {rev.pk: rev.number for rev in revisions}
+    return {
+        "slug": condition.slug,
+        "created_at": _dt(condition.created_at),
+        "published_revision": number.get(condition.published_revision_id),
+        "scheduled_revision": number.get(condition.scheduled_revision_id),
+        "withdrawn_at": _dt(condition.withdrawn_at),
+        "withdrawn_reason": condition.withdrawn_reason,
+        "codes": [
+            {"system": code.system, "code": code.code, "display": code.display}
+            for code in condition.codes.all()
+        ],
+        "public_changes": [
+            {
+                "revision": number[change.revision_id],
+                "action": change.action,
+                "at": _dt(change.at),
+                "sequence": change.sequence,
+                "slug": change.slug,
+                "previous_slug": change.previous_slug,
+                "former_slugs": change.former_slugs,
+            }
+            for change in condition.public_changes.all()
+        ],
+        "old_slugs": sorted(s.slug for s in condition.old_slugs.all()),
+        "related": sorted(c.slug for c in condition.related.all()),
+        "revisions": [_revision(rev, number) for rev in revisions],
+        "events": [
+            {
+                "revision": number.get(e.revision_id),
+                "actor": e.actor.username,
                 "action": e.action,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "comment": e.comment,
                 "created_at": _dt(e.created_at),
             }
-            for e in condition.events.select_related("revision", "actor").order_by(
-                "created_at", "id"
-            )
-        ]
-        conditions.append(
-            {
-                "slug": condition.slug,
-                "created_at": _dt(condition.created_at),
-                "published_revision": (
-                    condition.published_revision.number if condition.published_revision else None
-                ),
-                "scheduled_revision": (
-                    condition.scheduled_revision.number if condition.scheduled_revision else None
-                ),
-                "withdrawn_at": _dt(condition.withdrawn_at),
-                "withdrawn_reason": condition.withdrawn_reason,
-                "codes": [
-                    {"system": code.system, "code": code.code, "display": code.display}
-                    for code in condition.codes.order_by("system", "code")
-                ],
-                "public_changes": [
-                    {
-                        "revision": change.revision.number,
-                        "action": change.action,
-                        "at": _dt(change.at),
-                        "sequence": change.sequence,
-                        "slug": change.slug,
-                        "previous_slug": change.previous_slug,
-                        "former_slugs": change.former_slugs,
-                    }
-                    for change in condition.public_changes.select_related("revision").order_by(
-                        "sequence", "id"
-                    )
-                ],  # fmt: skip
-                "old_slugs": sorted(s.slug for s in condition.old_slugs.all()),
-                "related": sorted(c.slug for c in condition.related.all()),
-                "revisions": revisions,
-                "events": events,
-            }
-        )
+            for e in condition.events.all()
+        ],
+    }
 
-    references = [
-        {
-            **{f: getattr(ref, f) for f in REFERENCE_FIELDS},
-            "accessed_on": _d(ref.accessed_on),
-            "retraction_changed_at": _dt(ref.retraction_changed_at),
-            "merged_into": ref.merged_into.key if ref.merged_into_id else None,
-            "events": [
-                {
-                    "actor": who(e.actor),
-                    "action": e.action,
-                    "note": e.note,
-                    "created_at": _dt(e.created_at),
-                }
-                for e in sorted(ref.events.all(), key=lambda e: (e.created_at, e.pk))
-            ],
-        }
-        for ref in Reference.objects.order_by("key")
-        .select_related("merged_into")
-        .prefetch_related("events__actor")
-    ]
-    User = get_user_model()
-    users = [
-        {
-            "username": u.username,
-            "display_name": u.display_name,
-            "credentials": u.credentials,
-            "email": u.email,
-        }
-        for u in User.objects.filter(username__in=usernames).order_by("username")
-    ]
+
+def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "users": users,
-        "references": references,
-        "conditions": conditions,
+        "id": rev.pk,
+        "number": rev.number,
+        "status": rev.status,
+        "name": rev.name,
+        "also_known_as": list(rev.also_known_as),
+        "summary": rev.summary,
+        "change_note": rev.change_note,
+        "based_on": number.get(rev.based_on_id),
+        "created_by": rev.created_by.username,
+        "edited_by": sorted(u.username for u in rev.edited_by.all()),
+        "created_at": _dt(rev.created_at),
+        "updated_at": _dt(rev.updated_at),
+        "lock_version": rev.lock_version,
+        "submitted_at": _dt(rev.submitted_at),
+        "approved_by": rev.approved_by.username if rev.approved_by else None,
+        "approved_at": _dt(rev.approved_at),
+        "published_at": _dt(rev.published_at),
+        "sections": [
+            {"position": s.position, "kind": s.kind, "heading": s.heading, "body": s.body}
+            for s in sorted(rev.sections.all(), key=lambda s: (s.position, s.pk))
+        ],
+        "citations": [
+            {"number": c.number, "key": c.reference.key, "snapshot": _sorted(c.snapshot)}
+            for c in sorted(rev.citations.all(), key=lambda c: c.number)
+        ],
+        "reviews": [
+            {
+                "id": r.pk,
+                "reviewer": r.reviewer.username,
+                "kind": r.kind,
+                "reviewed_on": _d(r.reviewed_on),
+                "next_review_due": _d(r.next_review_due),
+                "note": r.note,
+                "created_at": _dt(r.created_at),
+            }
+            for r in sorted(rev.reviews.all(), key=lambda r: (r.created_at, r.pk))
+        ],
     }
 
 
@@ -237,14 +300,85 @@ def _sorted(snapshot: dict | None) -> dict | None:
     return None if snapshot is None else {k: snapshot[k] for k in sorted(snapshot)}
 
 
-def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
 # --- import: checking ------------------------------------------------------------------
+
+#: Whole-number ranges as the model fields declare them on every database. SQLite would
+#: store any 64-bit number and PostgreSQL would refuse it mid-import, so the file is held
+#: to the declared range whatever this database is.
+_INT_RANGES = BaseDatabaseOperations.integer_field_ranges
+_TEXT_FIELDS = {"CharField", "TextField", "SlugField", "URLField", "EmailField"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object"}[
+        type(value)
+    ]
+
+
+def clean_field(field: models.Field, value: Any) -> Any:
+    """``value`` from the file as ``field`` holds it, or ValidationError saying why not.
+
+    The JSON type is checked first (a model field would turn 5 into "5" or "5" into 5 and
+    accept it), then everything the model declares: null, blank, choices, the field's
+    validators (length, slug, URL, e-mail) and its whole-number range.
+    """
+    if value is None:
+        if field.null:
+            return None
+        raise ValidationError("must not be null")
+    kind = field.get_internal_type()
+    if kind in _INT_RANGES:
+        if type(value) is not int:
+            raise ValidationError(f"expected a whole number, found {_json_type(value)}")
+        low, high = _INT_RANGES[kind]
+        if not low <= value <= high:
+            raise ValidationError(f"{value} is not between {low} and {high}")
+    elif kind == "BooleanField":
+        if not isinstance(value, bool):
+            raise ValidationError(f"expected true or false, found {_json_type(value)}")
+    elif kind in ("DateField", "DateTimeField"):
+        value = _parse_moment(value, with_time=kind == "DateTimeField")
+    elif kind in _TEXT_FIELDS:
+        if not isinstance(value, str):
+            raise ValidationError(f"expected text, found {_json_type(value)}")
+        if not field.blank and not value.strip():
+            raise ValidationError("must not be empty")
+    if field.choices and value not in {key for key, _ in field.flatchoices}:
+        names = ", ".join(sorted(str(key) for key, _ in field.flatchoices))
+        raise ValidationError(f"{value!r} is not one of {names}")
+    field.run_validators(value)
+    return value
+
+
+def _parse_moment(value: Any, *, with_time: bool) -> dt.date | dt.datetime:
+    parse = parse_datetime if with_time else parse_date
+    try:
+        parsed = parse(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible, such as 2026-13-45
+        parsed = None
+    if parsed is None or (with_time and parsed.tzinfo is None):
+        what = "date-time with a zone" if with_time else "date"
+        raise ValidationError(f"{value!r} is not an ISO 8601 {what}")
+    return parsed
+
+
+def _names(value: Any, pool) -> bool:
+    """Whether ``value`` names an entry of ``pool``: a name or number, never a list or a bool."""
+    return isinstance(value, str | int) and not isinstance(value, bool) and value in pool
+
+
+def _is_form_slug(slug: str) -> bool:
+    """The desk's rule for an article's address (``kb.services.validate_new_slug``)."""
+    return bool(slug) and slug == slugify(slug)
 
 
 class _Checker:
+    """Collects every problem of a file with its place, rather than stopping at the first."""
+
     def __init__(self) -> None:
         self.problems: list[str] = []
 
@@ -253,57 +387,93 @@ class _Checker:
 
     def obj(self, value, where: str) -> dict:
         if not isinstance(value, dict):
-            self.fail(where, "expected an object")
+            self.fail(where, f"expected an object, found {_json_type(value)}")
             return {}
         return value
 
     def items(self, parent: dict, key: str, where: str, *, required: bool = True) -> list:
-        value = parent.get(key)
-        if value is None and not required:
+        """The list at ``parent[key]``; one that is not required may be absent, not null."""
+        if key not in parent and not required:
             return []
+        value = parent.get(key)
         if not isinstance(value, list):
-            self.fail(f"{where}.{key}" if where else key, "expected a list")
+            place = f"{where}.{key}" if where else key
+            self.fail(place, f"expected a list, found {_json_type(value)}")
             return []
         return value
 
-    def text(self, parent: dict, key: str, where: str, *, required=True, blank=True) -> str:
-        value = parent.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str):
-            self.fail(f"{where}.{key}", "expected text")
-            return ""
-        if not blank and not value.strip():
-            self.fail(f"{where}.{key}", "must not be empty")
-        return value
-
-    def choice(self, parent: dict, key: str, where: str, choices) -> str:
-        value = parent.get(key)
-        if value not in choices:
-            self.fail(f"{where}.{key}", f"{value!r} is not one of {', '.join(sorted(choices))}")
-        return value
-
-    def when(self, parent: dict, key: str, where: str, *, required=False):
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}.{key}", "is required")
+    def value(self, value: Any, place: str, field: models.Field) -> Any:
+        """``value`` as ``field`` holds it, or None with the problem noted at ``place``."""
+        try:
+            return clean_field(field, value)
+        except ValidationError as exc:
+            self.fail(place, " ".join(exc.messages))
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is None or parsed.tzinfo is None:
-            self.fail(f"{where}.{key}", f"{value!r} is not an ISO 8601 date-time with a zone")
-        return parsed
 
-    def day(self, parent: dict, key: str, where: str, *, required=False):
-        value = parent.get(key)
-        if value is None:
+    def field(self, parent: dict, key: str, where: str, model, *, name: str = "",
+              required: bool = True) -> Any:  # fmt: skip
+        """``parent[key]`` checked against ``model``'s field (``name``, else ``key``)."""
+        if key not in parent:
             if required:
-                self.fail(f"{where}.{key}", "is required")
+                self.fail(f"{where}.{key}", "is missing")
             return None
-        parsed = parse_date(value) if isinstance(value, str) else None
-        if parsed is None:
-            self.fail(f"{where}.{key}", f"{value!r} is not an ISO 8601 date")
-        return parsed
+        return self.value(parent[key], f"{where}.{key}", model._meta.get_field(name or key))
+
+    def slugs(self, parent: dict, key: str, where: str, model, name: str) -> list[str]:
+        """A list of slugs, each checked as ``model.name`` is."""
+        field = model._meta.get_field(name)
+        found = []
+        for k, value in enumerate(self.items(parent, key, where, required=False)):
+            if (slug := self.value(value, f"{where}.{key}[{k}]", field)) is not None:
+                found.append(slug)
+        return found
+
+    def names(self, parent: dict, key: str, where: str) -> None:
+        """Other names: text, at most 200 characters each, as the desk's form allows."""
+        for k, value in enumerate(self.items(parent, key, where)):
+            if not isinstance(value, str):
+                self.fail(f"{where}.{key}[{k}]", f"expected text, found {_json_type(value)}")
+            elif len(value) > 200:
+                self.fail(f"{where}.{key}[{k}]", "each name must be at most 200 characters")
+
+    def record(self, r: dict, where: str, names) -> None:
+        """The bibliographic values ``names`` of a reference, or of a snapshot of one, that
+        are there: checked as ``Reference`` holds them, with its month and day constraints
+        (a snapshot is what readers see of the record, so it is held to the same rules)."""
+        for name in names:
+            if name in ("authors", "editors"):
+                self.people(r, name, where)
+            else:
+                self.field(r, name, where, Reference, required=False)
+        for name, top in (("month", 12), ("day", 31)):
+            if type(r.get(name)) is int and not 1 <= r[name] <= top:
+                self.fail(f"{where}.{name}", f"{r[name]} is not between 1 and {top}")
+
+    def people(self, parent: dict, key: str, where: str) -> None:
+        """Authors or editors: objects of text (family, given, or literal for a body)."""
+        for k, value in enumerate(self.items(parent, key, where, required=False)):
+            person = self.obj(value, f"{where}.{key}[{k}]")
+            for part, text in person.items():
+                if not isinstance(text, str):
+                    self.fail(f"{where}.{key}[{k}].{part}", "expected text")
+
+
+class _Ids:
+    """The row numbers a file gives revisions and reviews: positive and each used once."""
+
+    def __init__(self, checker: _Checker) -> None:
+        self.checker = checker
+        self.seen: dict[tuple[str, int], str] = {}
+
+    def claim(self, value: int | None, kind: str, where: str) -> None:
+        if value is None:
+            return
+        if value < 1:
+            self.checker.fail(where, "expected a positive whole number")
+        elif (kind, value) in self.seen:
+            self.checker.fail(where, f"{value} appears twice (also at {self.seen[kind, value]})")
+        else:
+            self.seen[kind, value] = where
 
 
 def _check(data: Any) -> list[str]:
@@ -314,160 +484,221 @@ def _check(data: Any) -> list[str]:
         return [f"format: expected {FORMAT!r}, found {data.get('format')!r}"]
     if data.get("version") != VERSION:
         return [f"version: this program reads version {VERSION}, found {data.get('version')!r}"]
+    User = get_user_model()
 
     users = set()
     for i, raw in enumerate(c.items(data, "users", "")):
-        u = c.obj(raw, f"users[{i}]")
-        name = c.text(u, "username", f"users[{i}]", blank=False)
+        where = f"users[{i}]"
+        u = c.obj(raw, where)
+        name = c.field(u, "username", where, User)
+        for key in ("display_name", "credentials", "email"):
+            c.field(u, key, where, User, required=False)
         if name in users:
-            c.fail(f"users[{i}].username", f"{name!r} appears twice")
+            c.fail(f"{where}.username", f"{name!r} appears twice")
         users.add(name)
 
     def user(parent, key, where, *, required=True):
         value = parent.get(key)
         if value is None and not required:
             return
-        if value not in users:
+        if not _names(value, users):
             c.fail(f"{where}.{key}", f"{value!r} is not in the users list")
 
     keys = set()
+    identifiers: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(c.items(data, "references", "")):
         where = f"references[{i}]"
         r = c.obj(raw, where)
-        key = c.text(r, "key", where, blank=False)
+        key = c.field(r, "key", where, Reference)
+        if key is not None and not KEY_RE.match(key):
+            c.fail(f"{where}.key", "use letters, digits and _ : . - only, e.g. jansen1991")
         if key in keys:
             c.fail(f"{where}.key", f"{key!r} appears twice")
         keys.add(key)
-        c.text(r, "title", where, blank=False)
-        c.choice(r, "kind", where, set(ReferenceKind.values))
-        c.day(r, "accessed_on", where)
-        c.when(r, "retraction_changed_at", where)
+        c.field(r, "title", where, Reference)
+        c.field(r, "kind", where, Reference)
+        c.record(r, where, [n for n in REFERENCE_FIELDS if n not in ("key", "title", "kind")])
+        for name in ("accessed_on", "retraction_changed_at", "created_at", "updated_at"):
+            c.field(r, name, where, Reference, required=False)
+        for name, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
+            value = r.get(name)
+            if not isinstance(value, str) or not value:
+                continue
+            normal = normalise(value)
+            if not normal:
+                c.fail(f"{where}.{name}", f"{value!r} is not a {name.upper()}")
+            elif (name, normal) in identifiers:
+                first = identifiers[(name, normal)]
+                c.fail(f"{where}.{name}", f"{value!r} is also the {name.upper()} of "
+                                          f"references[{first}]")  # fmt: skip
+            else:
+                identifiers[(name, normal)] = i
         for k, raw_e in enumerate(c.items(r, "events", where, required=False)):
             ew = f"{where}.events[{k}]"
             e = c.obj(raw_e, ew)
             user(e, "actor", ew, required=False)
-            c.choice(e, "action", ew, set(ReferenceAction.values))
-            c.text(e, "note", ew)
-            c.when(e, "created_at", ew, required=True)
+            c.field(e, "action", ew, ReferenceEvent)
+            c.field(e, "note", ew, ReferenceEvent, required=False)
+            c.field(e, "created_at", ew, ReferenceEvent)
 
     # An alias names the record it was merged into (``kb.reference_merge``): one in the file.
     for i, raw in enumerate(c.items(data, "references", "")):
         target = raw.get("merged_into") if isinstance(raw, dict) else None
-        if target is not None and (target not in keys or target == raw.get("key")):
+        named = isinstance(target, str) and target in keys and target != raw.get("key")
+        if target is not None and not named:
             c.fail(f"references[{i}].merged_into", f"{target!r} is not another reference's key")
 
-    slugs = set()
-    for i, raw in enumerate(c.items(data, "conditions", "")):
+    slugs: dict[str, str] = {}  # every slug, current or former, and where it is
+
+    def claim(slug: str, where: str) -> None:
+        if slug in slugs:
+            c.fail(where, f"{slug!r} appears twice (also at {slugs[slug]})")
+        else:
+            slugs[slug] = where
+
+    ids = _Ids(c)
+    conditions = c.items(data, "conditions", "")
+    for i, raw in enumerate(conditions):
         where = f"conditions[{i}]"
         cond = c.obj(raw, where)
-        slug = c.text(cond, "slug", where, blank=False)
-        if slug in slugs:
-            c.fail(f"{where}.slug", f"{slug!r} appears twice")
-        slugs.add(slug)
-        c.when(cond, "created_at", where, required=True)
-        withdrawn = c.when(cond, "withdrawn_at", where)
-        if withdrawn and not (cond.get("withdrawn_reason") or "").strip():
+        slug = c.field(cond, "slug", where, Condition)
+        if slug is not None:
+            if not _is_form_slug(slug):
+                c.fail(f"{where}.slug", "use lower-case letters, digits and hyphens only, "
+                                        "e.g. cramp-fasciculation-syndrome")  # fmt: skip
+            claim(slug, f"{where}.slug")
+        c.field(cond, "created_at", where, Condition)
+        withdrawn = c.field(cond, "withdrawn_at", where, Condition, required=False)
+        reason = c.field(cond, "withdrawn_reason", where, Condition, required=False)
+        if withdrawn and not (reason or "").strip():
             c.fail(f"{where}.withdrawn_reason", "a withdrawn condition needs a reason")
+        for k, old in enumerate(c.slugs(cond, "old_slugs", where, ConditionSlug, "slug")):
+            claim(old, f"{where}.old_slugs[{k}]")
         numbers: dict[int, str] = {}
         open_count = 0
-        for j, raw_rev in enumerate(c.items(cond, "revisions", where)):
+        revisions = c.items(cond, "revisions", where)
+        for j, raw_rev in enumerate(revisions):
             rw = f"{where}.revisions[{j}]"
             rev = c.obj(raw_rev, rw)
-            number = rev.get("number")
-            if not isinstance(number, int) or number < 1 or number in numbers:
+            number = c.field(rev, "number", rw, Revision)
+            if number is None:
+                continue
+            if number < 1 or number in numbers:
                 c.fail(f"{rw}.number", f"{number!r} is not a new positive whole number")
                 continue
-            status = c.choice(rev, "status", rw, set(RevisionStatus.values))
+            status = c.field(rev, "status", rw, Revision)
+            ids.claim(c.field(rev, "id", rw, Revision, required=False), "revision", f"{rw}.id")
             numbers[number] = status
             open_count += status != RevisionStatus.APPROVED
-            c.text(rev, "name", rw, blank=False)
-            c.text(rev, "summary", rw, blank=False)
-            if not isinstance(rev.get("also_known_as"), list):
-                c.fail(f"{rw}.also_known_as", "expected a list of names")
+            for name in ("name", "summary"):
+                c.field(rev, name, rw, Revision)
+            c.field(rev, "change_note", rw, Revision, required=False)
+            c.names(rev, "also_known_as", rw)
             user(rev, "created_by", rw)
-            for k, name in enumerate(rev.get("edited_by") or []):
-                if name not in users:
+            for k, name in enumerate(c.items(rev, "edited_by", rw, required=False)):
+                if not _names(name, users):
                     c.fail(f"{rw}.edited_by[{k}]", f"{name!r} is not in the users list")
+            user(rev, "approved_by", rw, required=status == RevisionStatus.APPROVED)
+            if rev.get("approved_by") is not None and rev["approved_by"] == rev.get("created_by"):
+                c.fail(f"{rw}.approved_by", "the creator cannot be the approver")
             if status == RevisionStatus.APPROVED:
-                user(rev, "approved_by", rw)
-                c.when(rev, "approved_at", rw, required=True)
-                c.when(rev, "published_at", rw, required=True)
-                if rev.get("approved_by") == rev.get("created_by"):
-                    c.fail(f"{rw}.approved_by", "the creator cannot be the approver")
-            for field in ("created_at", "updated_at"):
-                c.when(rev, field, rw, required=True)
-            if not isinstance(rev.get("lock_version"), int) or rev["lock_version"] < 1:
+                c.field(rev, "approved_at", rw, Revision)
+                c.field(rev, "published_at", rw, Revision)
+            for name in ("approved_at", "published_at", "submitted_at"):
+                if status != RevisionStatus.APPROVED or name == "submitted_at":
+                    c.field(rev, name, rw, Revision, required=False)
+            for name in ("created_at", "updated_at"):
+                c.field(rev, name, rw, Revision)
+            lock_version = c.field(rev, "lock_version", rw, Revision)
+            if lock_version is not None and lock_version < 1:
                 c.fail(f"{rw}.lock_version", "expected a positive whole number")
             for k, raw_s in enumerate(c.items(rev, "sections", rw)):
                 sw = f"{rw}.sections[{k}]"
                 s = c.obj(raw_s, sw)
-                c.choice(s, "kind", sw, set(SectionKind.values))
-                c.text(s, "heading", sw, blank=False)
-                c.text(s, "body", sw)
-                if not isinstance(s.get("position"), int) or s["position"] < 0:
-                    c.fail(f"{sw}.position", "expected a whole number")
+                for name in ("position", "kind", "heading", "body"):
+                    c.field(s, name, sw, Section)
+                for extra in set(s) - {"position", "kind", "heading", "body"}:
+                    c.fail(f"{sw}.{extra}", "is not a field of a section")
+            cited = set()
             for k, raw_c in enumerate(c.items(rev, "citations", rw, required=False)):
                 cw = f"{rw}.citations[{k}]"
                 cit = c.obj(raw_c, cw)
-                if cit.get("key") not in keys:
+                if not _names(cit.get("key"), keys):
                     c.fail(f"{cw}.key", f"{cit.get('key')!r} is not in the references list")
-                if cit.get("number") != k + 1:
+                elif cit["key"] in cited:
+                    c.fail(f"{cw}.key", f"{cit['key']!r} is cited twice")
+                else:
+                    cited.add(cit["key"])
+                if c.field(cit, "number", cw, Citation) not in (None, k + 1):
                     c.fail(f"{cw}.number", f"expected {k + 1}, numbered in order")
                 snapshot = cit.get("snapshot")
                 if snapshot is not None and not isinstance(snapshot, dict):
                     c.fail(f"{cw}.snapshot", "expected an object or null")
+                elif snapshot is not None:  # what readers see of the record: as strict
+                    c.record(snapshot, f"{cw}.snapshot", SNAPSHOT_FIELDS)
             for k, raw_r in enumerate(c.items(rev, "reviews", rw)):
                 vw = f"{rw}.reviews[{k}]"
                 r = c.obj(raw_r, vw)
                 user(r, "reviewer", vw)
-                c.choice(r, "kind", vw, set(ReviewKind.values))
-                on = c.day(r, "reviewed_on", vw, required=True)
-                due = c.day(r, "next_review_due", vw, required=True)
+                c.field(r, "kind", vw, Review)
+                ids.claim(c.field(r, "id", vw, Review, required=False), "review", f"{vw}.id")
+                on = c.field(r, "reviewed_on", vw, Review)
+                due = c.field(r, "next_review_due", vw, Review)
                 if on and due and due <= on:
                     c.fail(f"{vw}.next_review_due", "must fall after reviewed_on")
-                c.when(r, "created_at", vw, required=True)
+                c.field(r, "note", vw, Review, required=False)
+                c.field(r, "created_at", vw, Review)
         if open_count > 1:
             c.fail(f"{where}.revisions", "more than one revision is still open (not approved)")
-        for j, rev in enumerate(cond.get("revisions") or []):
+        for j, rev in enumerate(revisions):
             based_on = rev.get("based_on") if isinstance(rev, dict) else None
-            if based_on is not None and based_on not in numbers:
+            if based_on is not None and not _names(based_on, numbers):
                 c.fail(f"{where}.revisions[{j}].based_on", "names no revision of this condition")
         for pointer in ("published_revision", "scheduled_revision"):
             number = cond.get(pointer)
-            if number is not None and numbers.get(number) != RevisionStatus.APPROVED:
+            if number is not None and not (
+                _names(number, numbers) and numbers[number] == RevisionStatus.APPROVED
+            ):
                 c.fail(f"{where}.{pointer}", "must name an approved revision")
+        codes = set()
         for j, raw_code in enumerate(c.items(cond, "codes", where, required=False)):
             cw = f"{where}.codes[{j}]"
             code = c.obj(raw_code, cw)
-            c.choice(code, "system", cw, set(CodeSystem.values))
-            c.text(code, "code", cw, blank=False)
+            system = c.field(code, "system", cw, ConditionCode)
+            value = c.field(code, "code", cw, ConditionCode)
+            c.field(code, "display", cw, ConditionCode, required=False)
+            if (system, (value or "").strip()) in codes:
+                c.fail(f"{cw}.code", f"{system} {value} appears twice")
+            codes.add((system, (value or "").strip()))
         for j, raw_change in enumerate(c.items(cond, "public_changes", where, required=False)):
             pw = f"{where}.public_changes[{j}]"
             change = c.obj(raw_change, pw)
-            c.choice(change, "action", pw, set(ChangeAction.values))
-            c.when(change, "at", pw, required=True)
-            if "sequence" in change and not (
-                isinstance(change["sequence"], int) and not isinstance(change["sequence"], bool)
-            ):
-                c.fail(f"{pw}.sequence", "must be a whole number")
-            if not isinstance(change.get("former_slugs", []), list):
-                c.fail(f"{pw}.former_slugs", "must be a list of slugs")
-            if change.get("revision") not in numbers:
+            c.field(change, "action", pw, PublicChange)
+            c.field(change, "at", pw, PublicChange)
+            c.field(change, "sequence", pw, PublicChange, required=False)
+            for name in ("slug", "previous_slug"):
+                if change.get(name) not in (None, ""):
+                    c.field(change, name, pw, PublicChange)
+            c.slugs(change, "former_slugs", pw, PublicChange, "slug")
+            if not _names(change.get("revision"), numbers):
                 c.fail(f"{pw}.revision", "names no revision of this condition")
         for j, raw_e in enumerate(c.items(cond, "events", where)):
             ew = f"{where}.events[{j}]"
             e = c.obj(raw_e, ew)
             user(e, "actor", ew)
-            c.choice(e, "action", ew, set(WorkflowAction.values))
-            c.when(e, "created_at", ew, required=True)
-            if e.get("revision") is not None and e["revision"] not in numbers:
+            c.field(e, "action", ew, WorkflowEvent)
+            for name in ("from_status", "to_status", "comment"):
+                c.field(e, name, ew, WorkflowEvent, required=False)
+            c.field(e, "created_at", ew, WorkflowEvent)
+            if e.get("revision") is not None and not _names(e["revision"], numbers):
                 c.fail(f"{ew}.revision", "names no revision of this condition")
-    for i, cond in enumerate(data.get("conditions") or []):
+    current = {s for s, where in slugs.items() if where.endswith(".slug")}
+    for i, cond in enumerate(conditions):
         if not isinstance(cond, dict):
             continue
-        for name in cond.get("related") or []:
-            if name not in slugs:
-                c.fail(f"conditions[{i}].related", f"{name!r} is not a condition in the file")
+        for k, name in enumerate(c.items(cond, "related", f"conditions[{i}]", required=False)):
+            if not _names(name, current):
+                c.fail(f"conditions[{i}].related[{k}]", f"{name!r} is not a condition in the file")
     return c.problems
 
 
@@ -482,25 +713,64 @@ def loads(text: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def import_library(data: Any) -> dict[str, int]:
-    """Load an export into this database. All or nothing; returns counts of what was made."""
-    problems = _check(data)
+def import_library(
+    data: Any, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Load an export into this database. All or nothing; returns counts of what was made.
+
+    ``progress(done, total)`` is called every ``CHUNK_SIZE`` conditions written.
+    """
+    problems = _check(data) or _clashes(data)
     if problems:
         shown = problems[:20]
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise ImportRefused("The file was refused:\n  " + "\n  ".join(shown) + more)
-    clashes = Condition.objects.filter(slug__in=[c["slug"] for c in data["conditions"]])
-    if clashes.exists():
-        names = ", ".join(sorted(clashes.values_list("slug", flat=True)))
-        raise ImportRefused(f"These conditions already exist here: {names}. Nothing was imported.")
     try:
         with restoring():
-            return _write(data)
-    except IntegrityError as exc:
+            return _write(data, progress=progress)
+    except (IntegrityError, DataError) as exc:  # a rule the checks above do not know yet
         raise ImportRefused(f"The file contradicts the database rules: {exc}") from exc
 
 
-def _write(data: dict[str, Any]) -> dict[str, int]:
+def _clashes(data: dict[str, Any]) -> list[str]:
+    """What the file would collide with in this database, by place in the file.
+
+    Conditions are never merged; a reference whose key is already here is kept as it is
+    (so only a new key can bring a DOI or PMID another record has).
+    """
+    slugs = {}
+    for i, cond in enumerate(data["conditions"]):
+        slugs[cond["slug"]] = f"conditions[{i}].slug"
+        for k, old in enumerate(cond.get("old_slugs") or []):
+            slugs[old] = f"conditions[{i}].old_slugs[{k}]"
+    taken = set(Condition.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    taken |= set(ConditionSlug.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    problems = [f"{slugs[s]}: {s!r} already exists here" for s in sorted(taken, key=slugs.get)]
+    existing = set(Reference.objects.values_list("key", flat=True))
+    new = [(i, ref) for i, ref in enumerate(data["references"]) if ref["key"] not in existing]
+    for name, normalise in (("doi", normalise_doi), ("pmid", normalise_pmid)):
+        wanted = {normalise(ref.get(name) or ""): i for i, ref in new if ref.get(name)}
+        held = Reference.objects.filter(**{f"{name}__in": wanted}).values_list(name, "key")
+        problems += [
+            f"references[{wanted[value]}].{name}: {value!r} is already the {name.upper()} "
+            f"of [{key}] here"
+            for value, key in held
+        ]
+    return problems
+
+
+def _ids_are_free(data: dict[str, Any]) -> bool:
+    """Whether every revision and review of the file can keep its row number here: the
+    file gives them all and this database has none yet (a restore)."""
+    given = all(
+        "id" in rev and all("id" in r for r in rev["reviews"])
+        for cond in data["conditions"]
+        for rev in cond["revisions"]
+    )
+    return given and not Revision.objects.exists() and not Review.objects.exists()
+
+
+def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
     User = get_user_model()
     users = {}
     for u in data["users"]:
@@ -530,6 +800,10 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                 accessed_on=parse_date(r["accessed_on"]) if r.get("accessed_on") else None,
                 retraction_changed_at=parse_datetime(changed) if changed else None,
             )
+            # Saving stamps the record as changed now; the file knows when it really was.
+            times = {k: parse_datetime(r[k]) for k in ("created_at", "updated_at") if r.get(k)}
+            if times:
+                Reference.objects.filter(pk=existing.pk).update(**times)
             ReferenceEvent.objects.bulk_create(
                 [
                     ReferenceEvent(reference=existing, actor=users.get(e.get("actor")),
@@ -546,7 +820,11 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             alias.merged_into = refs[r["merged_into"]]
             alias.save(update_fields=["merged_into"])
 
+    # Revisions and reviews keep their row numbers when this database has none of them
+    # (a restore into an empty one): the ETags readers' caches hold name them.
+    keep_ids = _ids_are_free(data)
     when = parse_datetime
+    total = len(data["conditions"])
     counts = {"conditions": 0, "revisions": 0, "sections": 0, "reviews": 0, "events": 0}
     conditions: dict[str, Condition] = {}
     for cond in data["conditions"]:
@@ -563,6 +841,7 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
         by_number: dict[int, Revision] = {}
         for rev in sorted(cond["revisions"], key=lambda r: r["number"]):
             revision = Revision.objects.create(
+                id=rev.get("id") if keep_ids else None,
                 condition=condition,
                 number=rev["number"],
                 status=rev["status"],
@@ -603,6 +882,7 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             )  # fmt: skip
             for r in rev["reviews"]:
                 Review.objects.create(
+                    id=r.get("id") if keep_ids else None,
                     revision=revision,
                     reviewer=users[r["reviewer"]],
                     kind=r["kind"],
@@ -648,6 +928,14 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
                 created_at=when(e["created_at"]),
             )
             counts["events"] += 1
+        if progress is not None and (
+            counts["conditions"] % CHUNK_SIZE == 0 or counts["conditions"] == total
+        ):
+            progress(counts["conditions"], total)
+    if keep_ids:  # PostgreSQL's sequences must move past the numbers given
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Revision, Review]):
+                cursor.execute(sql)
     for cond in data["conditions"]:
         conditions[cond["slug"]].related.add(*[conditions[s] for s in cond.get("related") or []])
     # Search documents are derived data, not exported: built here for what was restored.

@@ -261,7 +261,7 @@ def test_a_retraction_is_not_a_library_change_to_review(live, ref, reviewer):
 
 def test_export_and_import_keep_what_was_approved(client, live, ref, reviewer, tmp_path):
     from kb.portability import dumps, export_library, import_library, loads
-    from tests.portability.test_export_import import _wipe
+    from tests.portability.conftest import wipe as _wipe
 
     ref.title = NEW_TITLE
     ref.save()

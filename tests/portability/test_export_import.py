@@ -9,68 +9,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from kb import services, workflow
-from kb.models import Condition, Reference, Review, Revision, Section, WorkflowEvent
+from kb.models import Condition, Reference, Revision, Section
 from kb.portability import dumps, export_library
-from tests.factories import ReferenceFactory, make_draft, make_live
+from tests.portability.conftest import wipe
 
 pytestmark = pytest.mark.django_db
-
-
-def _wipe():
-    """Empty the library the way a fresh database is empty (bypassing the guards on purpose)."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    tables = [m._meta.db_table for m in (
-        WorkflowEvent, Review, Section, Revision.edited_by.through, Condition.related.through,
-    )]  # fmt: skip
-    tables += ["kb_searchdocument", "kb_rendition", "kb_citation", "kb_conditionslug",
-               "kb_publicchange", "kb_conditioncode", "kb_notification", "kb_feedback"]  # fmt: skip
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(
-            "UPDATE kb_condition SET published_revision_id = NULL, scheduled_revision_id = NULL"
-        )
-        cursor.execute("DELETE FROM kb_revision")
-        cursor.execute("DELETE FROM kb_condition")
-        cursor.execute("DELETE FROM kb_referenceevent")
-        cursor.execute("DELETE FROM kb_reference")
-    get_user_model().objects.all().delete()
-    from kb.models.publication import advance
-
-    advance()  # raw SQL sends no signal: readers must not get the old library
-
-
-@pytest.fixture
-def library(author, author2, reviewer, publisher):
-    ReferenceFactory(key="jansen1991", doi="10.1007/BF02191951", pmid="1834104",
-                     authors=[{"family": "Østergaard", "given": "J"}])  # fmt: skip
-    live = make_live(
-        author=author, reviewer=reviewer, slug="cfs", name="Cramp-fasciculation syndrome",
-        also_known_as=["CFS"],
-        sections=[{"kind": "overview", "heading": "Overview", "body": "Gonçalves [@jansen1991]."}],
-    )  # fmt: skip
-    nxt = workflow.start_new_draft(condition=live.condition, by=author2)
-    services.update_revision(revision=nxt, by=author2, expected_version=nxt.lock_version,
-                             summary="Newer summary.")  # fmt: skip
-    workflow.submit(revision=nxt, by=author2)
-    workflow.request_changes(revision=nxt, by=reviewer, comment="Add a source.")
-    gone = make_live(author=author, reviewer=reviewer, slug="gone")
-    workflow.withdraw(condition=gone.condition, by=publisher, reason="Outdated.")
-    services.rename_condition(condition=gone.condition, new_slug="gone-now", by=publisher)
-    make_draft(author=author, slug="draft-only")
-    live.condition.related.add(gone.condition)
-    live.condition.codes.create(system="ICD-10", code="G12.21", display="Example display")
-    return live
 
 
 def test_round_trip_is_byte_identical(library, tmp_path):
     first = tmp_path / "first.json"
     second = tmp_path / "second.json"
     call_command("export_content", str(first))
-    _wipe()
+    wipe()
     assert not Condition.objects.exists()
     call_command("import_content", str(first))
     call_command("export_content", str(second))
@@ -83,7 +33,7 @@ def test_round_trip_is_byte_identical(library, tmp_path):
 def test_imported_library_behaves(library, tmp_path, client):
     path = tmp_path / "lib.json"
     call_command("export_content", str(path))
-    _wipe()
+    wipe()
     call_command("import_content", str(path))
     assert client.get("/conditions/cfs/").status_code == 200
     assert client.get("/conditions/gone-now/").status_code == 410
@@ -122,7 +72,7 @@ def _broken(library, mutate):
 )  # fmt: skip
 def test_malformed_import_refused_and_nothing_written(library, tmp_path, mutate, message):
     text = _broken(library, mutate)
-    _wipe()
+    wipe()
     path = tmp_path / "bad.json"
     path.write_text(text)
     with pytest.raises(CommandError) as info:

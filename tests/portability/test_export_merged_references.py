@@ -10,7 +10,7 @@ from django.core.management import call_command
 from kb.models import Reference, ReferenceAction, ReferenceEvent
 from kb.reference_merge import merge_references
 from tests.factories import ReferenceFactory
-from tests.portability.test_export_import import _wipe
+from tests.portability.conftest import wipe as _wipe
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,13 @@ class Command(BaseCommand):
             raise CommandError(f"{file} is not UTF-8 text, so it cannot be an export.") from exc
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
+
+        def progress(done: int, total: int) -> None:
+            if options["verbosity"] >= 1:
+                self.stderr.write(f"Imported {done} of {total} conditions.")
+
         try:
-            counts = import_library(loads(text))
+            counts = import_library(loads(text), progress=progress)
         except ImportRefused as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
