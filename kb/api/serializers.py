@@ -157,7 +157,8 @@ class ChangeSerializer(serializers.Serializer):
         help_text="published: fetch the condition again; updated: fetch it again too (same "
         "revision; a new review or a retraction notice); withdrawn: delete your copy (held "
         "under `slug` or any of `former_slugs`); moved: the condition's address changed "
-        "from `previous_slug` to `slug` (re-key your copy).",
+        "from `previous_slug` to `slug` (re-key your copy; if you already hold `slug`, the "
+        "article at `previous_slug` was merged into it: delete that copy and refetch `slug`).",
     )
     revision = serializers.IntegerField(source="revision.number")
     time = serializers.DateTimeField(source="at")

@@ -142,7 +142,8 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
     description=(
         "The published article: sections as sanitised HTML with absolute links, numbered "
         "references, the latest review, published related conditions and clinical codes. "
-        "A former slug answers 301 to the current `api_url`; a withdrawn condition answers "
+        "A former slug, or the slug of an article merged into another, answers 301 to the "
+        "current `api_url`; a withdrawn condition answers "
         "410 with `withdrawn_at` (delete your copy). Answers carry `ETag` and "
         "`Last-Modified` for conditional requests (304)."
     ),
@@ -209,7 +210,8 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
         "Every publication, withdrawal and move (rename), in the order they were committed. "
         "Apply them in order: `published` → fetch the condition's api_url again, "
         "`withdrawn` → delete your copy (held under `slug` or one of `former_slugs`), "
-        "`moved` → re-key your copy from `previous_slug` to `slug`. Then ask again with "
+        "`moved` → re-key your copy from `previous_slug` to `slug` (a merge when you already "
+        "hold `slug`: delete the copy under `previous_slug`). Then ask again with "
         "`after` set to the `cursor` of the last entry you applied: a change committed "
         "later always comes after it, so nothing is skipped. `since` (an instant) is kept "
         "for existing clients; entry times also grow in commit order, so `since` set to "
