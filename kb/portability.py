@@ -86,7 +86,11 @@ def export_library() -> dict[str, Any]:
         return user.username
 
     conditions = []
-    for condition in Condition.objects.order_by("slug").prefetch_related("related", "old_slugs"):
+    for condition in (
+        Condition.objects.order_by("slug")
+        .select_related("merged_into")
+        .prefetch_related("related", "old_slugs")
+    ):
         revisions = []
         qs = (
             condition.revisions.order_by("number")
@@ -168,6 +172,8 @@ def export_library() -> dict[str, Any]:
                 ),
                 "withdrawn_at": _dt(condition.withdrawn_at),
                 "withdrawn_reason": condition.withdrawn_reason,
+                "withdrawn_public_reason": condition.withdrawn_public_reason,
+                "merged_into": condition.merged_into.slug if condition.merged_into else None,
                 "codes": [
                     {"system": code.system, "code": code.code, "display": code.display}
                     for code in condition.codes.order_by("system", "code")
@@ -459,6 +465,14 @@ def _check(data: Any) -> list[str]:
         for name in cond.get("related") or []:
             if name not in slugs:
                 c.fail(f"conditions[{i}].related", f"{name!r} is not a condition in the file")
+        successor = cond.get("merged_into")
+        if successor is not None and (successor not in slugs or not cond.get("withdrawn_at")):
+            c.fail(
+                f"conditions[{i}].merged_into",
+                f"{successor!r} must be another condition in the file, on a withdrawn one",
+            )
+        if successor == cond.get("slug"):
+            c.fail(f"conditions[{i}].merged_into", "a condition cannot be merged into itself")
     return c.problems
 
 
@@ -539,6 +553,7 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             created_at=when(cond["created_at"]),
             withdrawn_at=when(cond["withdrawn_at"]) if cond.get("withdrawn_at") else None,
             withdrawn_reason=cond.get("withdrawn_reason") or "",
+            withdrawn_public_reason=cond.get("withdrawn_public_reason") or "",
         )
         conditions[condition.slug] = condition
         counts["conditions"] += 1
@@ -634,6 +649,10 @@ def _write(data: dict[str, Any]) -> dict[str, int]:
             counts["events"] += 1
     for cond in data["conditions"]:
         conditions[cond["slug"]].related.add(*[conditions[s] for s in cond.get("related") or []])
+        if cond.get("merged_into"):
+            merged = conditions[cond["slug"]]
+            merged.merged_into = conditions[cond["merged_into"]]
+            merged.save(update_fields=["merged_into"])
     # Search documents are derived data, not exported: built here for what was restored.
     index_revisions(Revision.objects.filter(condition__in=list(conditions.values())))
     return counts

@@ -153,3 +153,25 @@ def test_import_refuses_existing_conditions(library, tmp_path):
     with pytest.raises(CommandError, match="already exist"):
         call_command("import_content", str(path))
     assert Revision.objects.count() == before
+
+
+def test_a_merge_and_a_note_for_readers_survive_export_and_import(
+    library, author, reviewer, publisher, tmp_path, client
+):
+    dup = make_live(author=author, reviewer=reviewer, slug="cfs-duplicate", name="CFS twin")
+    workflow.merge(
+        condition=dup.condition,
+        into=library.condition,
+        by=publisher,
+        reason="Duplicate.",
+        public_reason="Now part of the main article.",
+    )
+    path = tmp_path / "lib.json"
+    call_command("export_content", str(path))
+    _wipe()
+    call_command("import_content", str(path))
+    merged = Condition.objects.get(slug="cfs-duplicate")
+    assert merged.merged_into.slug == "cfs"
+    assert merged.withdrawn_public_reason == "Now part of the main article."
+    response = client.get("/conditions/cfs-duplicate/")
+    assert (response.status_code, response["Location"]) == (301, "/conditions/cfs/")
