@@ -219,15 +219,19 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
                 respond=Response,
             )
         except NotLive:
-            return self._not_live(slug)
+            return self._not_live(slug, representation=representation)
 
     @staticmethod
-    def _not_live(slug: str):
-        """The answer for a slug with no live article: 301, or raise 410 or 404."""
+    def _not_live(slug: str, *, representation: str = "json"):
+        """The answer for a slug with no live article: 301 (in the representation asked
+        for), or raise 410 or 404."""
         try:
             queries.get_condition_document(slug=slug)
         except ArticleMoved as moved:
-            return HttpResponsePermanentRedirect(api_url(moved.new_slug))
+            target = api_url(moved.new_slug)
+            if representation != "json":
+                target = f"{target}?{urlencode({'format': representation})}"
+            return HttpResponsePermanentRedirect(target)
         except ArticleGone as gone:
             raise Gone(withdrawn_at=gone.condition.withdrawn_at) from None
         except ArticleNotFound:

@@ -143,6 +143,8 @@ def test_schema_detail_of_withdrawn_and_moved(api, cfs, publisher):
     services.rename_condition(condition=cfs.condition, new_slug="cfs", by=publisher)
     moved = api.get("/api/v1/conditions/cramp-fasciculation-syndrome/?format=schema")
     assert moved.status_code == 301
+    # The redirect keeps the representation asked for.
+    assert moved["Location"] == f"{settings.SITE_URL}/api/v1/conditions/cfs/?format=schema"
     workflow.withdraw(condition=cfs.condition, by=publisher, reason="Outdated")
     assert api.get("/api/v1/conditions/cfs/?format=schema").status_code == 410
 
