@@ -10,7 +10,7 @@ here is the single source of truth: the data migrations and ``sync_roles`` read 
 - Both authors and reviewers maintain the reference library; edits reach live pages only
   through a new approved revision. Only reviewers flag or unflag retractions
   (``kb.flag_retraction``), which reach live pages at once, and merge duplicate records
-  (``kb.workflow.merge_refusal``: maintaining the library and approving, together).
+  (``kb.workflow.reference_merge_refusal``: maintaining the library and approving, together).
 - Reviewers and publishers triage reader feedback; authors can read it.
 - Publishers run the library: they rename and relate conditions, keep their clinical codes,
   withdraw or restore them and manage partner sites and their API keys, but neither write

@@ -197,15 +197,19 @@ def _conditions() -> QuerySet:
                 "revision_id", "number", "snapshot", "reference__key")),
         )
     )  # fmt: skip
-    return Condition.objects.order_by("slug").prefetch_related(
-        Prefetch("revisions", revisions),
-        Prefetch("related", Condition.objects.only("slug")),
-        "old_slugs",
-        Prefetch("codes", ConditionCode.objects.order_by("system", "code")),
-        Prefetch("public_changes", PublicChange.objects.order_by("sequence", "id")),
-        Prefetch(
-            "events", WorkflowEvent.objects.select_related("actor").order_by("created_at", "id")
-        ),
+    return (
+        Condition.objects.order_by("slug")
+        .select_related("merged_into")
+        .prefetch_related(
+            Prefetch("revisions", revisions),
+            Prefetch("related", Condition.objects.only("slug")),
+            "old_slugs",
+            Prefetch("codes", ConditionCode.objects.order_by("system", "code")),
+            Prefetch("public_changes", PublicChange.objects.order_by("sequence", "id")),
+            Prefetch(
+                "events", WorkflowEvent.objects.select_related("actor").order_by("created_at", "id")
+            ),
+        )
     )
 
 
@@ -219,6 +223,8 @@ def _condition(condition: Condition) -> dict[str, Any]:
         "scheduled_revision": number.get(condition.scheduled_revision_id),
         "withdrawn_at": _dt(condition.withdrawn_at),
         "withdrawn_reason": condition.withdrawn_reason,
+        "withdrawn_public_reason": condition.withdrawn_public_reason,
+        "merged_into": condition.merged_into.slug if condition.merged_into else None,
         "codes": [
             {"system": code.system, "code": code.code, "display": code.display}
             for code in condition.codes.all()
@@ -572,6 +578,7 @@ def _check(data: Any) -> list[str]:
         reason = c.field(cond, "withdrawn_reason", where, Condition, required=False)
         if withdrawn and not (reason or "").strip():
             c.fail(f"{where}.withdrawn_reason", "a withdrawn condition needs a reason")
+        c.field(cond, "withdrawn_public_reason", where, Condition, required=False)
         for k, old in enumerate(c.slugs(cond, "old_slugs", where, ConditionSlug, "slug")):
             claim(old, f"{where}.old_slugs[{k}]")
         numbers: dict[int, str] = {}
@@ -699,6 +706,16 @@ def _check(data: Any) -> list[str]:
         for k, name in enumerate(c.items(cond, "related", f"conditions[{i}]", required=False)):
             if not _names(name, current):
                 c.fail(f"conditions[{i}].related[{k}]", f"{name!r} is not a condition in the file")
+        successor = cond.get("merged_into")
+        if successor is not None and (
+            not _names(successor, current) or not cond.get("withdrawn_at")
+        ):
+            c.fail(
+                f"conditions[{i}].merged_into",
+                f"{successor!r} must be another condition in the file, on a withdrawn one",
+            )
+        elif successor is not None and successor == cond.get("slug"):
+            c.fail(f"conditions[{i}].merged_into", "a condition cannot be merged into itself")
     return c.problems
 
 
@@ -833,6 +850,7 @@ def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
             created_at=when(cond["created_at"]),
             withdrawn_at=when(cond["withdrawn_at"]) if cond.get("withdrawn_at") else None,
             withdrawn_reason=cond.get("withdrawn_reason") or "",
+            withdrawn_public_reason=cond.get("withdrawn_public_reason") or "",
         )
         conditions[condition.slug] = condition
         counts["conditions"] += 1
@@ -938,6 +956,10 @@ def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
                 cursor.execute(sql)
     for cond in data["conditions"]:
         conditions[cond["slug"]].related.add(*[conditions[s] for s in cond.get("related") or []])
+        if cond.get("merged_into"):
+            merged = conditions[cond["slug"]]
+            merged.merged_into = conditions[cond["merged_into"]]
+            merged.save(update_fields=["merged_into"])
     # Search documents are derived data, not exported: built here for what was restored.
     index_revisions(Revision.objects.filter(condition__in=list(conditions.values())))
     return counts

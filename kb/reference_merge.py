@@ -21,7 +21,7 @@ What a merge does, in one transaction:
 - The merge is logged on both records as a ``ReferenceEvent`` (append-only), with who,
   when and the note.
 
-Who may merge is ``kb.workflow.merge_refusal`` (the desk shows the same rule). A record
+Who may merge is ``kb.workflow.reference_merge_refusal`` (the desk shows the same rule). A record
 flagged as retracted is not merged into an unflagged one: the flag is a safety notice and
 must not be lost for the drafts that cite it.
 """
@@ -40,9 +40,9 @@ from kb.models.revision import OPEN_STATUSES
 @transaction.atomic
 def merge_references(*, keep: Reference, merge: Reference, by, note: str = "") -> ReferenceEvent:
     """Merge ``merge`` into ``keep``; returns the event logged on the merged-away record."""
-    from kb.workflow import merge_refusal
+    from kb.workflow import reference_merge_refusal
 
-    refusal = merge_refusal(by)
+    refusal = reference_merge_refusal(by)
     if refusal:
         raise NotPermitted(refusal)
     if keep.pk == merge.pk:

@@ -225,13 +225,36 @@ def get_published_article(*, slug: str) -> Article:
     revision = _live_revision(slug=slug)
     if revision is None:
         condition = Condition.objects.filter(slug=slug).first()
+        if condition is not None and condition.is_merged:
+            raise ArticleMoved(_successor_slug(condition))
         if condition is not None and condition.is_withdrawn:
             raise ArticleGone(condition)
         moved = ConditionSlug.objects.filter(slug=slug).select_related("condition").first()
         if moved is not None:
-            raise ArticleMoved(moved.condition.slug)
+            target = moved.condition
+            raise ArticleMoved(_successor_slug(target) if target.is_merged else target.slug)
         raise ArticleNotFound(slug)
     return _load_article(revision, preview=False)
+
+
+#: Merges chained deeper than this are followed one redirect at a time.
+MAX_MERGE_HOPS = 10
+
+
+def _successor_slug(condition: Condition) -> str:
+    """Where a merged condition's addresses lead: its successor, or the successor's own
+    successor if that was merged in turn (one redirect, not a chain of them)."""
+    seen = {condition.pk}
+    current = condition
+    for _ in range(MAX_MERGE_HOPS):
+        successor = Condition.objects.only("pk", "slug", "withdrawn_at", "merged_into").get(
+            pk=current.merged_into_id
+        )
+        if not successor.is_merged or successor.merged_into_id in seen:
+            return successor.slug
+        seen.add(successor.pk)
+        current = successor
+    return current.slug
 
 
 @dataclass(frozen=True)

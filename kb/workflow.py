@@ -21,7 +21,7 @@ nothing has to run on time), and ``go_live_due`` — called by every transition 
 condition and by the ``publish_scheduled`` command from cron — moves the pointers, writes
 the ``go_live`` event and so sends the authors their e-mail.
 
-Every publication, withdrawal and rename also writes a ``PublicChange`` (the partner API's
+Every publication, withdrawal, merge and rename also writes a ``PublicChange`` (the partner API's
 changes feed), in the same transaction. Every transition that changes what readers see
 first advances the database's publication state (``kb.models.publication.advance``): that
 row is the first each of them locks, so they never wait on each other in opposite orders.
@@ -30,7 +30,8 @@ Approval also freezes what the revision shows of its references (``Citation.snap
 I9). The one change to the reference library that reaches readers without a new approval
 is a retraction flag: ``set_retraction`` (medical reviewers, with a note, logged as a
 ``ReferenceEvent``), with ``retraction_refusal`` the single rule on who may. Merging
-duplicate records (``kb.reference_merge``) has its single rule here too: ``merge_refusal``.
+duplicate records (``kb.reference_merge``) has its single rule here too:
+``reference_merge_refusal``.
 """
 
 from __future__ import annotations
@@ -630,26 +631,18 @@ def _next_number(condition: Condition) -> int:
 
 
 @transaction.atomic
-def withdraw(*, condition: Condition, by, reason: str) -> Condition:
-    """Take a condition off the public site (readers then get HTTP 410)."""
+def withdraw(*, condition: Condition, by, reason: str, public_reason: str = "") -> Condition:
+    """Take a condition off the public site (readers then get HTTP 410).
+
+    ``reason`` is for the editorial log only; ``public_reason`` (optional) is what readers
+    are told on the withdrawn page, so an internal note never reaches them by accident.
+    """
     _require(by, PERM_WITHDRAW, "withdraw conditions")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ContentProblems("Give the reason for withdrawing: it is kept in the log.")
+    reason = _withdrawal_reason(reason)
     advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
-    if locked.is_withdrawn:
-        raise TransitionNotAllowed("This condition is already withdrawn.")
-    if locked.published_revision_id is None:
-        raise TransitionNotAllowed(
-            "This condition was never published, so there is nothing to withdraw."
-        )
-    if locked.scheduled_revision_id is not None:
-        _cancel_schedule(locked, by=by, comment="Cancelled by the withdrawal of the condition.")
-    locked.withdrawn_at = advance().at
-    locked.withdrawn_reason = reason
-    locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    _take_down(locked, by=by, reason=reason, public_reason=public_reason)
     _public_change(locked, locked.published_revision, ChangeAction.WITHDRAWN)
     _record(
         condition=locked,
@@ -664,9 +657,113 @@ def withdraw(*, condition: Condition, by, reason: str) -> Condition:
     return locked
 
 
+def _withdrawal_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ContentProblems("Give the reason for withdrawing: it is kept in the log.")
+    return reason
+
+
+def _take_down(
+    locked: Condition,
+    *,
+    by,
+    reason: str,
+    public_reason: str,
+    successor: Condition | None = None,
+) -> None:
+    """Withdraw the locked, caught-up condition: the part ``withdraw`` and ``merge`` share."""
+    if locked.is_withdrawn:
+        raise TransitionNotAllowed("This condition is already withdrawn.")
+    if locked.published_revision_id is None:
+        raise TransitionNotAllowed(
+            "This condition was never published, so there is nothing to withdraw."
+        )
+    if locked.scheduled_revision_id is not None:
+        _cancel_schedule(locked, by=by, comment="Cancelled by the withdrawal of the condition.")
+    locked.withdrawn_at = advance().at
+    locked.withdrawn_reason = reason
+    locked.withdrawn_public_reason = (public_reason or "").strip()
+    locked.merged_into = successor
+    locked.save(
+        update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_public_reason", "merged_into"]
+    )
+
+
+def merge_refusal(*, user, condition: Condition, into: Condition | None = None) -> str:
+    """Why ``user`` may not merge ``condition`` into ``into`` now ('' when they may).
+
+    The one rule, used by the desk (whether to offer a successor, and to check the one
+    chosen) and by ``merge``: merging withdraws the article, so it is a publisher's move,
+    and its address will lead readers and partners to the successor, so the successor
+    must be another article that is live now. ``into`` None asks only about the user and
+    the article being merged.
+    """
+    if not (user and user.is_active and user.has_perm(PERM_WITHDRAW)):
+        return "Only publishers can merge an article into another."
+    if condition.is_withdrawn:
+        return "This condition is already withdrawn."
+    if condition.published_revision_id is None:
+        return "This condition was never published, so there is nothing to merge."
+    if into is None:
+        return ""
+    if into.pk == condition.pk:
+        return "An article cannot be merged into itself."
+    if into.is_withdrawn:
+        return f"“{into.slug}” is withdrawn: merge into a live article."
+    if into.published_revision_id is None:
+        return f"“{into.slug}” was never published: merge into a live article."
+    return ""
+
+
+def _refuse_merge(*, user, condition: Condition, into: Condition | None = None) -> None:
+    if refusal := merge_refusal(user=user, condition=condition, into=into):
+        permitted = user and user.is_active and user.has_perm(PERM_WITHDRAW)
+        raise (TransitionNotAllowed if permitted else NotPermitted)(refusal)
+
+
+@transaction.atomic
+def merge(
+    *, condition: Condition, into: Condition, by, reason: str, public_reason: str = ""
+) -> Condition:
+    """Withdraw ``condition`` as merged into ``into``: its addresses then answer 301 there.
+
+    Partners are told with a ``moved`` entry (from this article's slug to the
+    successor's), the same entry a rename writes, so a partner re-keys or drops its copy
+    instead of keeping an orphan. The condition keeps its slug (a restore brings it
+    back); the redirect is resolved from ``merged_into`` when the address is read.
+    """
+    _refuse_merge(user=by, condition=condition)
+    reason = _withdrawal_reason(reason)
+    advance()  # first lock of every public change: one lock order everywhere
+    first, second = sorted([condition.pk, into.pk])
+    locked_pair = {first: _lock_condition(first), second: _lock_condition(second)}
+    locked, successor = locked_pair[condition.pk], locked_pair[into.pk]
+    _go_live_due(locked)
+    if successor.pk != locked.pk:
+        _go_live_due(successor)
+    _refuse_merge(user=by, condition=locked, into=successor)
+    _take_down(locked, by=by, reason=reason, public_reason=public_reason, successor=successor)
+    _public_change(
+        successor, successor.published_revision, ChangeAction.MOVED, previous_slug=locked.slug
+    )
+    _record(
+        condition=locked,
+        revision=locked.published_revision,
+        actor=by,
+        action=WorkflowAction.MERGE,
+        from_status="live",
+        to_status="withdrawn",
+        comment=reason,
+    )
+    _refresh(condition)
+    return locked
+
+
 @transaction.atomic
 def restore(*, condition: Condition, by, comment: str = "") -> Condition:
-    """Put a withdrawn condition back on the public site with its last approved revision."""
+    """Put a withdrawn (or merged) condition back on the public site with its last approved
+    revision; a merged one stops redirecting to its successor."""
     _require(by, PERM_RESTORE, "restore conditions")
     advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
@@ -675,7 +772,11 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
         raise TransitionNotAllowed("This condition is not withdrawn.")
     locked.withdrawn_at = None
     locked.withdrawn_reason = ""
-    locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    locked.withdrawn_public_reason = ""
+    locked.merged_into = None
+    locked.save(
+        update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_public_reason", "merged_into"]
+    )
     _public_change(locked, locked.published_revision, ChangeAction.PUBLISHED)
     _record(
         condition=locked,
@@ -768,7 +869,7 @@ def set_retraction(*, reference: Reference, by, retracted: bool, note: str) -> R
 # --- merging duplicate references -----------------------------------------------------------
 
 
-def merge_refusal(user) -> str:
+def reference_merge_refusal(user) -> str:
     """Why ``user`` may not merge two library records ('' when they may).
 
     The one rule, used by the desk (the merge link and page) and by
@@ -789,7 +890,7 @@ def merge_refusal(user) -> str:
 
 
 def may_merge_references(user) -> bool:
-    return not merge_refusal(user)
+    return not reference_merge_refusal(user)
 
 
 def record_imported_retraction(*, reference: Reference, by=None, note: str) -> ReferenceEvent:

@@ -17,7 +17,7 @@ from kb import workflow
 from kb.admin import live_actions
 from kb.admin.compare import compare_link, compare_view, rollback_sources
 from kb.admin.dashboard import FlaggedFilter, MyWorkFilter, ReviewDueFilter
-from kb.admin.forms import CommentForm, NewConditionForm
+from kb.admin.forms import CommentForm, NewConditionForm, WithdrawForm
 from kb.exceptions import KBError
 from kb.models import (
     Condition,
@@ -182,6 +182,13 @@ class ConditionAdmin(admin.ModelAdmin):
         return self._state(obj)
 
     def _state(self, obj: Condition):
+        if obj.withdrawn_at and obj.merged_into_id:
+            return format_html(
+                "Merged into {} on {}: {}",
+                obj.merged_into.slug,
+                obj.withdrawn_at.date(),
+                obj.withdrawn_reason,
+            )
         if obj.withdrawn_at:
             return format_html("Withdrawn on {}: {}", obj.withdrawn_at.date(), obj.withdrawn_reason)
         if obj.published_revision_id:
@@ -345,21 +352,13 @@ class ConditionAdmin(admin.ModelAdmin):
     def withdrawal_view(self, request, object_id: int, action: str):
         condition = get_object_or_404(Condition, pk=object_id)
         change_url = reverse("admin:kb_condition_change", args=[object_id])
-        form = CommentForm(
-            request.POST or None,
-            comment_required=action == "withdraw",
-            comment_label="Reason for withdrawing" if action == "withdraw" else "Note",
-        )
+        if action == "withdraw":
+            form = WithdrawForm(request.POST or None, condition=condition, user=request.user)
+        else:
+            form = CommentForm(request.POST or None, comment_label="Note")
         if request.method == "POST" and form.is_valid():
             try:
-                if action == "withdraw":
-                    workflow.withdraw(
-                        condition=condition, by=request.user, reason=form.cleaned_data["comment"]
-                    )
-                else:
-                    workflow.restore(
-                        condition=condition, by=request.user, comment=form.cleaned_data["comment"]
-                    )
+                self._withdrawal(request, condition, action, form.cleaned_data)
             except KBError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
@@ -378,6 +377,26 @@ class ConditionAdmin(admin.ModelAdmin):
             ),
         }
         return TemplateResponse(request, "admin/kb/condition/withdrawal.html", context)
+
+    @staticmethod
+    def _withdrawal(request, condition: Condition, action: str, data: dict) -> None:
+        if action == "restore":
+            workflow.restore(condition=condition, by=request.user, comment=data["comment"])
+        elif data.get("successor") is not None:
+            workflow.merge(
+                condition=condition,
+                into=data["successor"],
+                by=request.user,
+                reason=data["comment"],
+                public_reason=data["public_reason"],
+            )
+        else:
+            workflow.withdraw(
+                condition=condition,
+                by=request.user,
+                reason=data["comment"],
+                public_reason=data["public_reason"],
+            )
 
 
 def _marker(condition: Condition, revision: Revision) -> str:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kb.exceptions import ContentProblems
-from kb.models import Revision
+from kb.models import Condition, Revision
 from kb.services import validate_new_slug
 
 
@@ -189,3 +189,57 @@ class ReconfirmForm(forms.Form):
         from kb.workflow import default_next_review_due
 
         return {"next_review_due": default_next_review_due(timezone.localdate())}
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw a live article: an internal reason, an optional note for readers, and
+    optionally the article it was merged into (its address then leads there).
+
+    The successor is offered only to whoever may merge (``kb.workflow.merge_refusal``,
+    the same rule the transition enforces), and the one chosen is checked by that rule.
+    """
+
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Reason for withdrawing",
+        help_text="Kept in the editorial log. Never shown to readers.",
+    )
+    public_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Note for readers",
+        help_text="Optional: shown on the withdrawn page, e.g. “We are updating this advice.”",
+    )
+    successor = forms.ModelChoiceField(
+        queryset=Condition.objects.none(),
+        required=False,
+        label="Merged into",
+        help_text="Optional: when this article was merged into another, its address and "
+        "the API's will redirect there, and partners are told it moved.",
+    )
+
+    def __init__(self, *args, condition: Condition, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.condition, self.user = condition, user
+        from kb.workflow import merge_refusal
+
+        if merge_refusal(user=user, condition=condition):
+            del self.fields["successor"]
+        else:
+            self.fields["successor"].queryset = (
+                Condition.objects.filter(
+                    published_revision__isnull=False, withdrawn_at__isnull=True
+                )
+                .exclude(pk=condition.pk)
+                .order_by("slug")
+            )
+
+    def clean_successor(self):
+        from kb.workflow import merge_refusal
+
+        successor = self.cleaned_data.get("successor")
+        if successor is not None:
+            refusal = merge_refusal(user=self.user, condition=self.condition, into=successor)
+            if refusal:
+                raise ValidationError(refusal)
+        return successor

@@ -1,7 +1,7 @@
 """The shared reference library in the desk: search, filters, "cited in", duplicate
 warnings, import from reference-manager files, lookup by DOI or PMID, and merging two
 records that are one publication (``kb.reference_merge``; who may is
-``kb.workflow.merge_refusal``).
+``kb.workflow.reference_merge_refusal``).
 
 Edits to a record reach no live page (they show the version approved with them, I9); the
 page lists the live articles that cite an older version, so a reviewer can start a new
@@ -557,7 +557,7 @@ class ReferenceAdmin(admin.ModelAdmin):
     def merge_view(self, request, object_id):
         """Merge this record into another (``kb.reference_merge``); works without JS."""
         reference = get_object_or_404(Reference, pk=object_id)
-        refusal = workflow.merge_refusal(request.user)
+        refusal = workflow.reference_merge_refusal(request.user)
         if refusal:
             raise PermissionDenied(refusal)
         change_url = reverse("admin:kb_reference_change", args=[reference.pk])

@@ -35,25 +35,34 @@ def _timestamp(*moments) -> int | None:
     return int(max(present).timestamp()) if present else None
 
 
-def keyed_detail_validators(key, *, slug: str, codes) -> tuple[str, int]:
+def keyed_detail_validators(
+    key, *, slug: str, codes, representation: str = "json"
+) -> tuple[str, int]:
     """Validators of a detail answer from ``kb.selectors.PageKey`` (one query) and the codes.
 
     The key names everything the article shows (revision, latest review, cited references'
     last change, live related conditions); with the slug and the codes it names the whole
     payload, which is therefore cached under its ETag (see ``ConditionDetailView``).
+
+    Each representation (``?format=``) has its own ETag (the schema.org one starts with
+    ``s``), so a copy of one is never taken as current for the other.
     """
-    digest = _digest([key.etag, slug, [(c.system, c.code, c.display) for c in codes]])
-    return f'"{key.revision_id}-{key.review_id}-{digest}"', key.last_modified
+    parts = [key.etag, slug, [(c.system, c.code, c.display) for c in codes]]
+    if representation == "json":
+        return f'"{key.revision_id}-{key.review_id}-{_digest(parts)}"', key.last_modified
+    digest = _digest([representation, *parts])
+    return f'"{representation[0]}{key.revision_id}-{key.review_id}-{digest}"', key.last_modified
 
 
-def list_validators(items, *, count: int, last_change) -> tuple[str, int | None]:
+def list_validators(items, *, count: int, last_change, kind: str = "l") -> tuple[str, int | None]:
+    """``kind`` tells lists of the same items apart (``l`` the list, ``m`` the manifest)."""
     digest = _digest([count, [(r.condition.slug, r.pk, r.latest_review_id) for r in items]])
     last_modified = _timestamp(
         last_change,
         *(r.published_at for r in items),
         *(r.latest_review_at for r in items),
     )
-    return f'"l-{digest}"', last_modified
+    return f'"{kind}-{digest}"', last_modified
 
 
 __all__ = ["keyed_detail_validators", "list_validators", "not_modified", "set_validators"]

@@ -178,3 +178,20 @@ def filter_changes(queryset: QuerySet, params) -> QuerySet:
     if (raw := params.get("since")) is not None:
         queryset = queryset.filter(at__gte=parse_datetime(raw, name="since"))
     return queryset
+
+
+#: The detail's representations (``?format=``): our JSON, or the NHS website content API's
+#: schema.org ``MedicalWebPage`` (``kb.api.schema_org``).
+DETAIL_FORMATS = ("json", "schema")
+
+
+def detail_format(params) -> str:
+    """The representation a detail request asks for; anything else answers 400."""
+    raw = params.get("format", "json")
+    if raw not in DETAIL_FORMATS:
+        raise _invalid(
+            "format",
+            f"Use one of {', '.join(DETAIL_FORMATS)} (got “{raw[:20]}”).",
+            "invalid_format",
+        )
+    return raw

@@ -145,7 +145,11 @@ class ConditionPagination(PartnerPagination):
                 self.next_cursor = Cursor(Direction.AFTER, keys[-1][1])
             else:  # nothing before the place: the list starts at or after it
                 self.first_page_next = True
-        return queries.listed_items(pks=[pk for pk, _ in keys])
+        return self.load(pks=[pk for pk, _ in keys])
+
+    def load(self, *, pks: list[int]) -> list:
+        """The page's items from their keys (one query)."""
+        return queries.listed_items(pks=pks)
 
     def _numbered(
         self, queryset, outline: queries.Outline, *, number: int, size: int
@@ -223,3 +227,11 @@ class ConditionPagination(PartnerPagination):
             },
         }
         return [page, page_size, cursor]
+
+
+class ManifestPagination(ConditionPagination):
+    """The manifest: the condition list's pages (same order, cursor and outline), each
+    item with its manifest fields (``queries.manifest_items``)."""
+
+    def load(self, *, pks: list[int]) -> list:
+        return queries.manifest_items(pks=pks)

@@ -14,7 +14,7 @@ from django.db.models.functions import RowNumber
 
 from kb.api.keyset import Cursor, Direction, Place
 from kb.compiled import CompiledQuery, columns, instance
-from kb.models import ConditionCode, PublicChange, Review, Revision
+from kb.models import ChangeAction, ConditionCode, PublicChange, Review, Revision, Section
 from kb.selectors import Article, get_published_article, published_revisions, with_latest_review
 
 #: The list's order: published name, then the condition's slug (unique), so that every item
@@ -124,6 +124,56 @@ def listed_items(*, pks: list[int]) -> list[Revision]:
     """
     found = {revision.pk: revision for revision in listed_conditions().filter(pk__in=pks)}
     return [found[pk] for pk in pks if pk in found]
+
+
+def _first_published_at() -> Subquery:
+    """When the condition's first publication went live: the earliest revision the feed
+    entered as published (a cancelled schedule never went live, so is never entered)."""
+    return Subquery(
+        PublicChange.objects.filter(condition=OuterRef("condition"), action=ChangeAction.PUBLISHED)
+        .order_by("revision__published_at")
+        .values("revision__published_at")[:1]
+    )
+
+
+def first_published_at(*, condition_id: int) -> dt.datetime | None:
+    """When the condition first went live (one query); None if the feed has no entry yet
+    (a scheduled first go-live not yet caught up: the live revision's time is then it)."""
+    return (
+        PublicChange.objects.filter(condition=condition_id, action=ChangeAction.PUBLISHED)
+        .order_by("revision__published_at")
+        .values_list("revision__published_at", flat=True)
+        .first()
+    )
+
+
+def manifest_items(*, pks: list[int]) -> list[Revision]:
+    """The manifest's fields of the published revisions ``pks``, in that order (two queries
+    however many): the list's fields, when the condition first went live
+    (``first_published_at``) and the kinds of its sections in order (``section_kinds``).
+    """
+    found = {
+        revision.pk: revision
+        for revision in listed_conditions()
+        .annotate(first_published_at=_first_published_at())
+        .filter(pk__in=pks)
+    }
+    kinds: dict[int, list[str]] = {pk: [] for pk in found}
+    sections = (
+        Section.objects.filter(revision__in=list(found))
+        .order_by("revision", "position", "id")
+        .values_list("revision_id", "kind")
+    )
+    for revision_id, kind in sections:
+        kinds[revision_id].append(kind)
+    items = []
+    for pk in pks:
+        if (revision := found.get(pk)) is not None:
+            revision.section_kinds = kinds[pk]
+            first = revision.first_published_at
+            revision.first_published_at = min(filter(None, [first, revision.published_at]))
+            items.append(revision)
+    return items
 
 
 def public_changes() -> QuerySet[PublicChange]:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from kb.api.filters import format_cursor
 from kb.api.links import absolute_links, api_url, page_url
+from kb.api.schema_org import health_aspects
 from kb.models import ChangeAction, CodeSystem, SectionKind
 from kb.vancouver import format_name
 
@@ -157,7 +158,8 @@ class ChangeSerializer(serializers.Serializer):
         help_text="published: fetch the condition again; updated: fetch it again too (same "
         "revision; a new review or a retraction notice); withdrawn: delete your copy (held "
         "under `slug` or any of `former_slugs`); moved: the condition's address changed "
-        "from `previous_slug` to `slug` (re-key your copy).",
+        "from `previous_slug` to `slug` (re-key your copy; if you already hold `slug`, the "
+        "article at `previous_slug` was merged into it: delete that copy and refetch `slug`).",
     )
     revision = serializers.IntegerField(source="revision.number")
     time = serializers.DateTimeField(source="at")
@@ -177,3 +179,49 @@ class ChangeSerializer(serializers.Serializer):
 
     def get_cursor(self, change) -> str:
         return format_cursor(sequence=change.sequence, pk=change.pk)
+
+
+class ManifestItemSerializer(serializers.Serializer):
+    """One live page in the manifest: where it is, its dates and what it covers."""
+
+    slug = serializers.CharField(source="condition.slug")
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The public page (canonical URL).")
+    api_url = serializers.SerializerMethodField(help_text="This condition in the API (JSON).")
+    schema_url = serializers.SerializerMethodField(
+        help_text="This condition as a schema.org MedicalWebPage (NHS website shape)."
+    )
+    date_published = serializers.DateTimeField(
+        source="first_published_at", help_text="When the condition first went live."
+    )
+    date_modified = serializers.DateTimeField(
+        source="published_at", help_text="When the text now live went live."
+    )
+    last_reviewed = serializers.DateField(allow_null=True)
+    next_review_due = serializers.DateField(allow_null=True)
+    health_aspects = serializers.SerializerMethodField(
+        help_text="The schema.org health aspects its sections cover, in page order."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, revision) -> str:
+        return page_url(revision.condition.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, revision) -> str:
+        return api_url(revision.condition.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_schema_url(self, revision) -> str:
+        return f"{api_url(revision.condition.slug)}?format=schema"
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {"type": "string", "format": "uri"},
+            "description": "Values of `hasHealthAspect`, e.g. "
+            "http://schema.org/SymptomsHealthAspect.",
+        }
+    )
+    def get_health_aspects(self, revision) -> list[str]:
+        return health_aspects(revision.section_kinds)

@@ -1,4 +1,4 @@
-"""``/api/v1/``: conditions, changes feed, OpenAPI schema and its offline docs."""
+"""``/api/v1/``: conditions, manifest, changes feed, OpenAPI schema and its offline docs."""
 
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -11,6 +11,7 @@ urlpatterns = [
     path("conditions/", views.ConditionListView.as_view(), name="condition-list"),
     path("conditions/<slug:slug>/", views.ConditionDetailView.as_view(), name="condition-detail"),
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
+    path("manifest/", views.ManifestView.as_view(), name="manifest"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

@@ -10,7 +10,12 @@ from urllib.parse import urlencode
 from django.db import DatabaseError
 from django.http import HttpResponsePermanentRedirect
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import exceptions
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -21,13 +26,15 @@ from kb import workflow
 from kb.api import conditional, filters, queries
 from kb.api.errors import Gone
 from kb.api.links import api_url, page_url
-from kb.api.pagination import ConditionPagination
+from kb.api.pagination import ConditionPagination, ManifestPagination
+from kb.api.schema_org import MedicalWebPageSerializer, medical_web_page
 from kb.api.serializers import (
     ChangeSerializer,
     ConditionDetailSerializer,
     ConditionSummarySerializer,
     ErrorSerializer,
     GoneSerializer,
+    ManifestItemSerializer,
 )
 from kb.caching import state, store
 from kb.caching.answers import NotLive, Validators, keyed_answer
@@ -109,6 +116,9 @@ class PartnerAPIMixin:
 class ConditionListView(PartnerAPIMixin, ListAPIView):
     serializer_class = ConditionSummarySerializer
     pagination_class = ConditionPagination
+    #: Names this list's cached pages and starts its ETags (``conditional.list_validators``).
+    answer_name = "api-list"
+    etag_kind = "l"
 
     def get_queryset(self):
         """The filtered list's keys; the pagination loads only its page's items."""
@@ -120,7 +130,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
         params = urlencode(sorted(request.query_params.lists()), doseq=True)
         name = hashlib.sha256(f"{request.get_host()}?{params}".encode()).hexdigest()
         etag, last_modified, data = store.fresh(
-            f"api-list:{name}", lambda: self._answer(request), large=True
+            f"{self.answer_name}:{name}", lambda: self._answer(request), large=True
         )
         if answer := conditional.not_modified(request, etag=etag, last_modified=last_modified):
             return answer
@@ -132,6 +142,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
             page,
             count=self.paginator.count,
             last_change=queries.last_public_change_at(),
+            kind=self.etag_kind,
         )
         data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
         return etag, last_modified, data
@@ -142,7 +153,8 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
     description=(
         "The published article: sections as sanitised HTML with absolute links, numbered "
         "references, the latest review, published related conditions and clinical codes. "
-        "A former slug answers 301 to the current `api_url`; a withdrawn condition answers "
+        "A former slug, or the slug of an article merged into another, answers 301 to the "
+        "current `api_url`; a withdrawn condition answers "
         "410 with `withdrawn_at` (delete your copy). Answers carry `ETag` and "
         "`Last-Modified` for conditional requests (304)."
     ),
@@ -153,11 +165,25 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
             OpenApiParameter.PATH,
             description="The condition's slug, as in its api_url.",
         ),
+        OpenApiParameter(
+            "format",
+            {"type": "string", "enum": list(filters.DETAIL_FORMATS), "default": "json"},
+            description="`json` (default): the article as below. `schema`: the article as "
+            "the NHS website content API shapes it, a schema.org `MedicalWebPage` whose "
+            "`hasPart` lists `HealthTopicContent` sections with `hasHealthAspect`, and "
+            "`lastReviewed` = [last reviewed, next review due]. Each has its own `ETag`. "
+            "Anything else answers 400.",
+        ),
     ],
     responses={
-        200: ConditionDetailSerializer,
+        200: PolymorphicProxySerializer(
+            component_name="ConditionDetailOrMedicalWebPage",
+            serializers=[ConditionDetailSerializer, MedicalWebPageSerializer],
+            resource_type_field_name=None,
+        ),
         301: OpenApiResponse(description="A former slug: `Location` is the current api_url."),
         304: NOT_MODIFIED,
+        400: _error("`format` is neither `json` nor `schema`."),
         404: _error("No condition has this slug, or it has never been published."),
         410: OpenApiResponse(GoneSerializer, description="The condition was withdrawn."),
         **COMMON_ERRORS,
@@ -165,6 +191,8 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
 )
 class ConditionDetailView(PartnerAPIMixin, APIView):
     def get(self, request, slug: str):
+        representation = filters.detail_format(request.query_params)
+
         # The keyed-answer pipeline (kb.caching.answers): validators in the current
         # publication state, the payload under its ETag, which names all of it.
         def render():
@@ -172,30 +200,38 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
                 document = queries.get_condition_document(slug=slug)
             except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:
                 raise NotLive(slug) from exc
+            if representation == "schema":
+                first = queries.first_published_at(condition_id=document.condition.pk)
+                return document.revision.pk, medical_web_page(document, first_published=first)
             serializer = ConditionDetailSerializer(
                 document,
                 context={"request": request, "page_url": page_url(document.condition.slug)},
             )
             return document.revision.pk, serializer.data
 
+        name = "api-detail" if representation == "json" else f"api-detail-{representation}"
         try:
             return keyed_answer(
                 request,
-                name=f"api-detail:{slug}",
-                read_validators=lambda: _detail_validators(slug),
+                name=f"{name}:{slug}",
+                read_validators=lambda: _detail_validators(slug, representation=representation),
                 render=render,
                 respond=Response,
             )
         except NotLive:
-            return self._not_live(slug)
+            return self._not_live(slug, representation=representation)
 
     @staticmethod
-    def _not_live(slug: str):
-        """The answer for a slug with no live article: 301, or raise 410 or 404."""
+    def _not_live(slug: str, *, representation: str = "json"):
+        """The answer for a slug with no live article: 301 (in the representation asked
+        for), or raise 410 or 404."""
         try:
             queries.get_condition_document(slug=slug)
         except ArticleMoved as moved:
-            return HttpResponsePermanentRedirect(api_url(moved.new_slug))
+            target = api_url(moved.new_slug)
+            if representation != "json":
+                target = f"{target}?{urlencode({'format': representation})}"
+            return HttpResponsePermanentRedirect(target)
         except ArticleGone as gone:
             raise Gone(withdrawn_at=gone.condition.withdrawn_at) from None
         except ArticleNotFound:
@@ -204,12 +240,38 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
 
 
 @extend_schema(
+    summary="Every live page, with its dates and health aspects",
+    description=(
+        "The manifest of live condition pages, for partners moving from the NHS website "
+        "content API: each item's public `url`, `api_url` and `schema_url` (the page as a "
+        "schema.org `MedicalWebPage`), `date_published` (first went live), `date_modified` "
+        "(the text now live went live), `last_reviewed`, `next_review_due` and the "
+        "schema.org `health_aspects` its sections cover. Same order, pages, `cursor` and "
+        "filters as the condition list; `ETag`/`Last-Modified` and 304 likewise."
+    ),
+    responses={
+        200: ManifestItemSerializer(many=True),
+        304: NOT_MODIFIED,
+        400: BAD_PARAMETER,
+        404: PAGE_NOT_FOUND,
+        **COMMON_ERRORS,
+    },
+)
+class ManifestView(ConditionListView):
+    serializer_class = ManifestItemSerializer
+    pagination_class = ManifestPagination
+    answer_name = "api-manifest"
+    etag_kind = "m"
+
+
+@extend_schema(
     summary="Publications, withdrawals and moves, in commit order",
     description=(
         "Every publication, withdrawal and move (rename), in the order they were committed. "
         "Apply them in order: `published` → fetch the condition's api_url again, "
         "`withdrawn` → delete your copy (held under `slug` or one of `former_slugs`), "
-        "`moved` → re-key your copy from `previous_slug` to `slug`. Then ask again with "
+        "`moved` → re-key your copy from `previous_slug` to `slug` (a merge when you already "
+        "hold `slug`: delete the copy under `previous_slug`). Then ask again with "
         "`after` set to the `cursor` of the last entry you applied: a change committed "
         "later always comes after it, so nothing is skipped. `since` (an instant) is kept "
         "for existing clients; entry times also grow in commit order, so `since` set to "
@@ -255,13 +317,15 @@ class ChangeListView(PartnerAPIMixin, ListAPIView):
         return filters.filter_changes(queries.public_changes(), self.request.query_params)
 
 
-def _detail_validators(slug: str) -> Validators | None:
-    """The validators of the live article at ``slug``; two queries."""
+def _detail_validators(slug: str, *, representation: str = "json") -> Validators | None:
+    """The validators of the live article at ``slug`` in that representation; two queries."""
     key = get_page_key(slug=slug)
     if key is None:
         return None
     codes = queries.codes_of(slug=slug)
-    etag, last_modified = conditional.keyed_detail_validators(key, slug=slug, codes=codes)
+    etag, last_modified = conditional.keyed_detail_validators(
+        key, slug=slug, codes=codes, representation=representation
+    )
     return Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
 
 

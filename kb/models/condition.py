@@ -51,7 +51,25 @@ class Condition(models.Model):
         help_text="Conditions a reader would want next. Only published ones are ever shown.",
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
-    withdrawn_reason = models.TextField(blank=True, editable=False)
+    withdrawn_reason = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why it was withdrawn, for the editorial log only (never shown to readers).",
+    )
+    withdrawn_public_reason = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Optional note for readers, shown on the withdrawn page (HTTP 410).",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        editable=False,
+        help_text="The article this one was merged into: its address then leads there (301).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = PublicQuerySet.as_manager()
@@ -70,6 +88,16 @@ class Condition(models.Model):
             models.CheckConstraint(
                 condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawn_reason=""),
                 name="kb_condition_withdrawal_has_reason",
+            ),
+            # A reader-facing note or a successor only ever explains a withdrawal.
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=False)
+                | (models.Q(withdrawn_public_reason="") & models.Q(merged_into__isnull=True)),
+                name="kb_condition_public_reason_and_successor_need_withdrawal",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="kb_condition_not_merged_into_itself",
             ),
         ]
         indexes = [
@@ -92,6 +120,10 @@ class Condition(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.withdrawn_at is not None and self.merged_into_id is not None
 
 
 class ConditionSlug(models.Model):

@@ -17,6 +17,7 @@ class WorkflowAction(models.TextChoices):
     START_DRAFT = "start_draft", "New draft started"
     WITHDRAW = "withdraw", "Withdrawn"
     RESTORE = "restore", "Restored"
+    MERGE = "merge", "Merged into another article"
     RECONFIRM = "reconfirm", "Confirmed still accurate"
     SCHEDULE = "schedule", "Approved, scheduled to go live"
     GO_LIVE = "go_live", "Went live as scheduled"

@@ -277,11 +277,24 @@ def test_schema_is_public_openapi_3_with_the_key_scheme(client):
         }
     }
     paths = schema["paths"]
-    assert set(paths) == {"/api/v1/conditions/", "/api/v1/conditions/{slug}/", "/api/v1/changes/"}
+    assert set(paths) == {
+        "/api/v1/conditions/",
+        "/api/v1/conditions/{slug}/",
+        "/api/v1/manifest/",
+        "/api/v1/changes/",
+    }
     statuses = {path: set(op["get"]["responses"]) for path, op in paths.items()}
     common = {"401", "403", "405", "406", "429"}
     assert statuses["/api/v1/conditions/"] == common | {"200", "304", "400", "404"}
-    assert statuses["/api/v1/conditions/{slug}/"] == common | {"200", "301", "304", "404", "410"}
+    assert statuses["/api/v1/manifest/"] == common | {"200", "304", "400", "404"}
+    assert statuses["/api/v1/conditions/{slug}/"] == common | {
+        "200",
+        "301",
+        "304",
+        "400",
+        "404",
+        "410",
+    }
     assert statuses["/api/v1/changes/"] == common | {"200", "400", "404"}
 
 

@@ -90,14 +90,14 @@ def test_merge_of_an_uncited_record_leaves_it_as_an_alias(keep, twin, reviewer):
 @pytest.mark.parametrize("who", ["author", "publisher", "nobody"])
 def test_only_medical_reviewers_and_superusers_merge(keep, twin, who, request):
     user = request.getfixturevalue(who)
-    assert workflow.merge_refusal(user)
+    assert workflow.reference_merge_refusal(user)
     with pytest.raises(NotPermitted):
         merge_references(keep=keep, merge=twin, by=user)
     assert Reference.objects.get(pk=twin.pk).merged_into is None
 
 
 def test_superuser_may_merge(keep, twin, superuser):
-    assert workflow.merge_refusal(superuser) == ""
+    assert workflow.reference_merge_refusal(superuser) == ""
     merge_references(keep=keep, merge=twin, by=superuser)
 
 

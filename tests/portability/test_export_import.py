@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kb import workflow
 from kb.models import Condition, Reference, Revision, Section
 from kb.portability import dumps, export_library
+from tests.factories import make_live
 from tests.portability.conftest import wipe
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,25 @@ def test_import_refuses_existing_conditions(library, tmp_path):
     with pytest.raises(CommandError, match="already exist"):
         call_command("import_content", str(path))
     assert Revision.objects.count() == before
+
+
+def test_a_merge_and_a_note_for_readers_survive_export_and_import(
+    library, author, reviewer, publisher, tmp_path, client
+):
+    dup = make_live(author=author, reviewer=reviewer, slug="cfs-duplicate", name="CFS twin")
+    workflow.merge(
+        condition=dup.condition,
+        into=library.condition,
+        by=publisher,
+        reason="Duplicate.",
+        public_reason="Now part of the main article.",
+    )
+    path = tmp_path / "lib.json"
+    call_command("export_content", str(path))
+    wipe()
+    call_command("import_content", str(path))
+    merged = Condition.objects.get(slug="cfs-duplicate")
+    assert merged.merged_into.slug == "cfs"
+    assert merged.withdrawn_public_reason == "Now part of the main article."
+    response = client.get("/conditions/cfs-duplicate/")
+    assert (response.status_code, response["Location"]) == (301, "/conditions/cfs/")
