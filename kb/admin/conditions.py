@@ -17,7 +17,7 @@ from kb import workflow
 from kb.admin import live_actions
 from kb.admin.compare import compare_link, compare_view, rollback_sources
 from kb.admin.dashboard import FlaggedFilter, MyWorkFilter, ReviewDueFilter
-from kb.admin.forms import CommentForm, NewConditionForm
+from kb.admin.forms import CommentForm, ConditionForm, NewConditionForm
 from kb.exceptions import KBError
 from kb.models import (
     Condition,
@@ -99,6 +99,7 @@ def _latest_subquery(field: str):
 
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
+    form = ConditionForm
     list_display = (
         "latest_name",
         "slug",
