@@ -117,3 +117,11 @@ def test_every_full_page_template_says_its_language():
 
 def test_site_language_matches_the_pages(client, live):
     assert settings.LANGUAGE_CODE.lower().startswith("en")
+
+
+def test_favicon_ico_at_the_root_points_at_the_static_icon(client):
+    """Browsers ask for /favicon.ico where nothing names an icon (the feed, JSON, robots.txt)."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/kb/favicon.ico"
+    assert "max-age" in response["Cache-Control"]
