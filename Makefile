@@ -20,7 +20,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/activa
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-# axe-core for the accessibility browser tests (skipped, outside CI, when npm is absent).
+# axe-core (accessibility browser tests) and vnu-jar (HTML validity test); those tests skip,
+# outside CI, when npm is absent.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: accessibility browser tests will be skipped"; fi

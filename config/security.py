@@ -3,6 +3,8 @@
 - ``ContentSecurityPolicyMiddleware``: django-csp's middleware with a per-path adjustment, so
   the public site and the partner API keep the strict policy while the Django admin may use
   inline styles.
+- ``PermissionsPolicyMiddleware``: the ``Permissions-Policy`` header on every answer, which
+  Django has no setting for.
 - ``client_ip``: the address that sign-in lockouts and reader-report limits count against,
   taken from ``X-Forwarded-For`` only when the deployment says how many proxies it trusts.
 - ``lockout_response``: the page a locked-out editor sees, saying when to try again and whom
@@ -43,6 +45,29 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 parts.replace = {**directives, **(parts.replace or {})}
                 break
         return parts
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy: <settings.PERMISSIONS_POLICY>`` on every answer.
+
+    Why: a health site has no use for a camera, a microphone or the reader's location, and
+    switching them off means that nothing the site might ever embed can ask for them. The
+    list names only features browsers recognise (an unknown one is a console warning on
+    every page), so the retired FLoC ``interest-cohort`` is not in it.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in getattr(settings, "PERMISSIONS_POLICY", {}).items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -73,6 +73,7 @@ if importlib.util.find_spec("demo") is not None:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
     # Marks public reads (for the replica router; does nothing without a replica).
     "config.db_router.PublicReadsMiddleware",
     # One publication state per request (kb/caching/state.py), read on first use.
@@ -301,6 +302,24 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful browser features the site never uses, off for it and anything it embeds
+# (config.security.PermissionsPolicyMiddleware). Feature -> allowed origins; () is none.
+PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = dict.fromkeys(
+    (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ),
+    (),
+)
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

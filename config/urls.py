@@ -10,6 +10,9 @@ admin.site.site_header = "Editorial desk"
 admin.site.site_title = "Editorial desk"
 admin.site.index_title = "Condition library"
 
+#: Public 404s carry the same short Cache-Control as other public answers.
+handler404 = "kb.views.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("kb.api.urls")),

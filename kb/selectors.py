@@ -37,6 +37,7 @@ from kb.compiled import PLACEHOLDER_INSTANT, CompiledQuery, as_datetime, columns
 from kb.models import (
     Citation,
     Condition,
+    ConditionCode,
     ConditionSlug,
     PublicChange,
     Rendition,
@@ -345,6 +346,15 @@ def get_page_key(*, slug: str) -> PageKey | None:
     stamp = max(t for t in stamps if t is not None)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
                    related=f"{related_n}.{related_top}", changes=changes)  # fmt: skip
+
+
+def get_condition_codes(*, slug: str) -> list[ConditionCode]:
+    """The clinical codes of the condition at ``slug`` (one query), in a stable order.
+
+    Codes sit on the condition, not on the revision, so the page key does not name them:
+    a page that shows them (its JSON-LD) adds them to its ETag (``kb.views.articles``).
+    """
+    return list(ConditionCode.objects.filter(condition__slug=slug).order_by("system", "code"))
 
 
 def get_preview_article(*, revision: Revision) -> Article:

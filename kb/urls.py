@@ -16,5 +16,6 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("sitemap.xml", syndication.sitemap, name="sitemap"),
     path("robots.txt", syndication.robots, name="robots"),
+    path("favicon.ico", syndication.favicon, name="favicon"),
     path("feeds/updates/", syndication.updates_feed, name="feed"),
 ]

@@ -17,7 +17,7 @@ from kb import workflow
 from kb.admin import live_actions
 from kb.admin.compare import compare_link, compare_view, rollback_sources
 from kb.admin.dashboard import FlaggedFilter, MyWorkFilter, ReviewDueFilter
-from kb.admin.forms import CommentForm, NewConditionForm, WithdrawForm
+from kb.admin.forms import CommentForm, ConditionForm, NewConditionForm, WithdrawForm
 from kb.exceptions import KBError
 from kb.models import (
     Condition,
@@ -27,7 +27,7 @@ from kb.models import (
     RevisionStatus,
     WorkflowEvent,
 )
-from kb.selectors import open_revision
+from kb.selectors import latest_revision, open_revision
 from kb.services import create_condition, rename_condition
 
 
@@ -99,6 +99,7 @@ def _latest_subquery(field: str):
 
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
+    form = ConditionForm
     list_display = (
         "latest_name",
         "slug",
@@ -114,6 +115,14 @@ class ConditionAdmin(admin.ModelAdmin):
     filter_horizontal = ("related",)
     inlines = [ConditionCodeInline, EventInline]
     change_form_template = "admin/kb/condition/change_form.html"
+
+    def view_on_site(self, obj: Condition) -> str | None:
+        """The public page while the condition is live; otherwise the staff preview of its
+        newest revision (the public address would answer 404 or 410)."""
+        if obj.published_revision_id and not obj.is_withdrawn:
+            return obj.get_absolute_url()
+        revision = latest_revision(condition=obj)
+        return reverse("admin:kb_revision_preview", args=[revision.pk]) if revision else None
 
     def get_queryset(self, request):
         return (

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kb.exceptions import ContentProblems
 from kb.models import Condition, Revision
+from kb.models.signals import SELF_RELATED
 from kb.services import validate_new_slug
 
 
@@ -40,6 +41,20 @@ class LinesField(forms.CharField):
         for name in value:
             if len(name) > 200:
                 raise ValidationError("Each name must be at most 200 characters.")
+
+
+class ConditionForm(forms.ModelForm):
+    """The condition's own fields in the desk (slug, related conditions)."""
+
+    class Meta:
+        model = Condition
+        fields = ("slug", "related")
+
+    def clean_related(self):
+        related = self.cleaned_data["related"]
+        if self.instance.pk is not None and related.filter(pk=self.instance.pk).exists():
+            raise ValidationError(SELF_RELATED, code="self_related")
+        return related
 
 
 class RevisionForm(forms.ModelForm):

@@ -155,6 +155,12 @@ class RevisionAdmin(admin.ModelAdmin):
     def other_names(self, obj: Revision):
         return ", ".join(obj.also_known_as) or "—"
 
+    def view_on_site(self, obj: Revision) -> str:
+        """The public page if this revision is what readers see now, else its preview."""
+        if obj.is_live:
+            return obj.condition.get_absolute_url()
+        return reverse("admin:kb_revision_preview", args=[obj.pk])
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(section_count=Count("sections"))
 

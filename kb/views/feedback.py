@@ -40,4 +40,13 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """Thanks for a report about the article at ``slug``: 404 where no article is or was."""
+    try:
+        get_published_article(slug=slug)
+    except ArticleMoved as moved:
+        return redirect("kb:feedback_thanks", slug=moved.new_slug, permanent=True)
+    except ArticleGone:
+        pass  # withdrawn since the report was sent: the report still counts
+    except ArticleNotFound as exc:
+        raise Http404("No such condition") from exc
     return render(request, "kb/feedback_thanks.html", {"slug": slug})

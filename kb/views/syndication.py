@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 
 from kb.http import public_cache
@@ -41,6 +42,13 @@ def robots(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@public_cache
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``: browsers ask for it where nothing names an icon (the feed, JSON,
+    robots.txt); pages link ``static/kb/favicon.*`` themselves."""
+    return redirect(static("kb/favicon.ico"), permanent=True)
 
 
 def entry_id(revision) -> str:

@@ -102,10 +102,11 @@ def test_reader_journey(live_server, page, published, artifacts):
     assert page.locator("a", has_text="Neuromyotonia").count() >= 1
     page.goto(base + "/conditions/neuromyotonia/")
     page.click("text=Report an inaccuracy")
-    page.click("button[type=submit]")
+    send = ".feedback-form button[type=submit]"  # the header's search form has a button too
+    page.click(send)
     assert page.locator(".error-summary").is_visible()
     page.fill("#id_message", "The treatment list misses a medicine.")
-    page.click("button[type=submit]")
+    page.click(send)
     page.wait_for_selector("text=Thank you for your report")
     page.goto(base + "/conditions/neuromyotonia/")
     page.click("text=Print this page")

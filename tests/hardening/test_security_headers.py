@@ -63,6 +63,17 @@ def assert_common_headers(response) -> None:
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert_permissions_policy(response)
+
+
+def assert_permissions_policy(response) -> None:
+    """Powerful features the site never uses are switched off for it and anything it embeds."""
+    features = dict(
+        item.strip().split("=", 1) for item in response["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert features[feature] == "()"
+    assert "interest-cohort" not in features  # a retired FLoC switch browsers now warn about
 
 
 PUBLIC_PAGES = ["/", "/conditions/", "/conditions/neuromyotonia/", "/search/?q=n"]
@@ -184,3 +195,11 @@ class TestClientAddressForLockouts:
         settings.TRUSTED_PROXY_COUNT = 2
         assert client_ip(self.request("203.0.113.9")) == "10.0.0.1"
         assert client_ip(self.request()) == "10.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/conditions/nothing/", "/api/v1/docs/", "/api/v1/conditions/", "/admin/login/"],
+)
+def test_every_answer_has_a_permissions_policy(live, path):
+    assert_permissions_policy(Client().get(path))

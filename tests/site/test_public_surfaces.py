@@ -274,3 +274,32 @@ def test_feedback_admin_my_feedback_filter(client, live, reviewer, reviewer2):
 def test_unknown_pages_are_friendly(client, db):
     response = client.get("/conditions/no-such/report/")
     assert response.status_code == 404
+
+
+def test_report_thanks_is_404_where_nothing_is_or_was_live(client, live, publisher):
+    assert client.get("/conditions/neuromyotonia/report/thanks/").status_code == 200
+    assert client.get("/conditions/no-such-thing/report/thanks/").status_code == 404
+
+
+def test_report_thanks_after_a_withdrawal_still_thanks(client, live, publisher):
+    workflow.withdraw(condition=live.condition, by=publisher, reason="Checking.")
+    assert client.get("/conditions/neuromyotonia/report/thanks/").status_code == 200
+
+
+def test_report_thanks_under_a_former_slug_redirects(client, live, publisher):
+    from kb.services import rename_condition
+
+    rename_condition(condition=live.condition, new_slug="isaacs", by=publisher)
+    response = client.get("/conditions/neuromyotonia/report/thanks/")
+    assert response.status_code == 301
+    assert response["Location"] == "/conditions/isaacs/report/thanks/"
+
+
+@pytest.mark.parametrize(
+    "path", ["/conditions/nothing/", "/no-such-page/", "/conditions/nothing/report/"]
+)
+def test_not_found_answers_are_briefly_cacheable(client, live, settings, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "public" in response["Cache-Control"]
+    assert f"max-age={settings.PUBLIC_CACHE_SECONDS}" in response["Cache-Control"]
