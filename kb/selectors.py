@@ -354,7 +354,20 @@ def get_condition_codes(*, slug: str) -> list[ConditionCode]:
     Codes sit on the condition, not on the revision, so the page key does not name them:
     a page that shows them (its JSON-LD) adds them to its ETag (``kb.views.articles``).
     """
-    return list(ConditionCode.objects.filter(condition__slug=slug).order_by("system", "code"))
+    using = router.db_for_read(ConditionCode)
+    return [instance(ConditionCode, using=using, values=row) for row in _codes.rows(slug=slug)]
+
+
+def _codes_query(*, slug: str) -> QuerySet:
+    return (
+        ConditionCode.objects.filter(condition__slug=slug)
+        .order_by("system", "code")
+        .values_list(*columns(ConditionCode))
+    )
+
+
+#: Read on every validators miss of a page or API detail, so compiled once.
+_codes = CompiledQuery(_codes_query, slug="\x00slug")
 
 
 def get_preview_article(*, revision: Revision) -> Article:

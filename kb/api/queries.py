@@ -8,14 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import router
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from kb.api.keyset import Cursor, Direction, Place
-from kb.compiled import CompiledQuery, columns, instance
 from kb.models import ChangeAction, ConditionCode, PublicChange, Review, Revision, Section
-from kb.selectors import Article, get_published_article, published_revisions, with_latest_review
+from kb.selectors import (
+    Article,
+    get_condition_codes,
+    get_published_article,
+    published_revisions,
+    with_latest_review,
+)
 
 #: The list's order: published name, then the condition's slug (unique), so that every item
 #: has one place in it (``kb.api.keyset``). ``kb_revision_listed_name`` serves the name.
@@ -236,19 +240,6 @@ def get_condition_document(*, slug: str) -> ConditionDocument:
     return ConditionDocument(article=article, codes=codes_of(slug=article.condition.slug))
 
 
-def _codes_query(*, slug: str) -> QuerySet:
-    return (
-        ConditionCode.objects.filter(condition__slug=slug)
-        .order_by("system", "code")
-        .values_list(*columns(ConditionCode))
-    )
-
-
-#: Read on every validators miss of a detail, so compiled once (``kb.compiled``).
-_codes = CompiledQuery(_codes_query, slug="\x00slug")
-
-
 def codes_of(*, slug: str) -> list[ConditionCode]:
     """The clinical codes of the condition at ``slug`` (one query)."""
-    using = router.db_for_read(ConditionCode)
-    return [instance(ConditionCode, using=using, values=row) for row in _codes.rows(slug=slug)]
+    return get_condition_codes(slug=slug)
