@@ -1,8 +1,8 @@
 """Settings for the medical knowledge base.
 
 Every deploy-specific value comes from the environment with a safe development default
-(see README, "Settings"). With ``DEBUG`` off, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` must be
-given explicitly: a production server never runs on a development secret.
+(see README, "Settings"). With ``DEBUG`` off, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
+``SITE_URL`` must be given explicitly: a production server never runs on a development secret.
 """
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
-# Absolute base for links that leave the site: API payloads, sitemap, feed, e-mails.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute base for links that leave the site: API payloads, sitemap, feed, e-mails. A
+# production server must say where it is: a default would put a development address into
+# every partner's copy and every e-mail. ``make run`` sets it from its port.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off: the site's public address, "
+        "e.g. https://health.example.org."
+    )
 
 # How long browsers and a CDN may keep public pages (seconds).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)

@@ -72,6 +72,18 @@ def test_allowed_hosts_required_when_debug_off():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+def test_site_url_required_when_debug_off():
+    """Without it every API answer and e-mail would carry a development address."""
+    result = _settings_check(
+        {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}
+    )
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+    with_url = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org",
+                "SITE_URL": "https://example.org"}  # fmt: skip
+    assert _settings_check(with_url).returncode == 0
+
+
 def test_settings_from_environment():
     result = _settings_check({"REVIEW_INTERVAL_DAYS": "365",
                               "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})  # fmt: skip

@@ -37,6 +37,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "kb.example.org",
+        "SITE_URL": "https://kb.example.org",
         **extra,
     }
 
