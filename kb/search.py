@@ -24,7 +24,7 @@ SQLite (the embedded development default)
     instead, with the same note (``kb.search_names``, rapidfuzz). Snippets are a window of
     text around the first match.
 
-Either way a name or other name that is (nearly) the whole query ranks first ("fasiculation"
+On both databases a name or other name that is (nearly) the whole query ranks first ("fasiculation"
 lists Fasciculations before Cramp-fasciculation syndrome), and when nothing matches the
 text, the closest live name or other name is offered as "Did you mean …"; both come from
 the live names held per publication state (``kb.search_names``).
