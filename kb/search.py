@@ -18,11 +18,20 @@ PostgreSQL (production, CI)
 
 SQLite (the embedded development default)
     Every query word must appear (case-insensitively) in the names, summary or section
-    text of the document; name matches come first. Snippets are a window of text around
-    the first match.
+    text of the document, found through an FTS5 trigram index of the documents (migration
+    0019; plain ``LIKE`` where SQLite lacks it); name matches come first. When nothing
+    matches, names and other names in which every word has a similar word are shown
+    instead, with the same note (``kb.search_names``, rapidfuzz). Snippets are a window of
+    text around the first match.
+
+On both databases a name or other name that is (nearly) the whole query ranks first ("fasiculation"
+lists Fasciculations before Cramp-fasciculation syndrome), and when nothing matches the
+text, the closest live name or other name is offered as "Did you mean …"; both come from
+the live names held per publication state (``kb.search_names``).
 
 Either way one search costs one ``COUNT`` query plus one query for the page, however
-many conditions match (one more ``COUNT`` when PostgreSQL falls back to similar names),
+many conditions match (one more ``COUNT`` when it falls back to similar names, and one
+query for the live names after each public change),
 and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
 markup. The view caches pages of results in the current publication state (``kb.caching``).
 """
@@ -45,10 +54,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kb import search_names
 from kb.models import Revision
 from kb.selectors import published_revisions
 
@@ -62,6 +73,9 @@ MAX_PER_PAGE = 100
 TRIGRAM_THRESHOLD = 0.45
 #: Shorter queries are not matched by similarity: "als" looks like too many names.
 TRIGRAM_MIN_LENGTH = 4
+#: Added to the score of a revision whose name or other name is (nearly) the whole query,
+#: times its closeness: larger than any text score, so such names always come first.
+NEAR_NAME_WEIGHT = 100.0
 SEARCH_CONFIG = "english"
 #: Joins a section's heading to its body in the searched and quoted text.
 HEADING_JOINER = " — "
@@ -104,6 +118,8 @@ class SearchResults:
     has_previous: bool = False
     message: str = ""
     per_page: int = 20
+    #: The closest live name or other name when nothing matched the text ("Did you mean").
+    suggestion: str = ""
 
     @property
     def start_index(self) -> int:
@@ -128,11 +144,15 @@ def search_published(*, query: str, page: int = 1, per_page: int = 20) -> Search
         terms = terms[:MAX_TERMS]
         notes.append(f"Only the first {MAX_TERMS} different words were searched for.")
 
+    names = search_names.live_names()
+    # A name or other name that is (nearly) the whole query comes first on any database.
+    near = search_names.near_names(phrase=" ".join(terms), index=names)
     if connection.vendor == "postgresql":
-        total, similar_only, queryset, to_hit = _postgres_search(terms)
+        total, similar_only, queryset, to_hit = _postgres_search(terms, near)
     else:
-        queryset, to_hit = _simple_search(terms)
-        total, similar_only = queryset.count(), False
+        total, similar_only, queryset, to_hit = _simple_search(terms, near, names)
+    if similar_only or not total:
+        results.suggestion = search_names.suggestion(phrase=text, index=names)
 
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(_as_int(page), pages))
@@ -191,7 +211,18 @@ def plain_text(markdown: str) -> str:
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 
-def _postgres_search(terms: list[str]):
+def _near_boost(near: dict[int, float]):
+    """SQL: the closeness bonus of each near-exact name's revision, else 0."""
+    if not near:
+        return Value(0.0, output_field=FloatField())
+    return Case(
+        *[When(pk=pk, then=Value(NEAR_NAME_WEIGHT * closeness)) for pk, closeness in near.items()],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+
+
+def _postgres_search(terms: list[str], near: dict[int, float]):
     """(total, similar names only?, page queryset, row → SearchHit).
 
     One COUNT over the GIN-indexed documents of live revisions, then the page. Only if
@@ -218,15 +249,16 @@ def _postgres_search(terms: list[str]):
     similar_only = use_trigram and total == 0
     similarity = TrigramWordSimilarity(phrase, "search_document__names")
     if similar_only:
-        queryset = live.annotate(score=similarity).filter(score__gte=TRIGRAM_THRESHOLD)
+        queryset = live.annotate(similar=similarity).filter(similar__gte=TRIGRAM_THRESHOLD)
         total = queryset.count()
+        queryset = queryset.annotate(score=F("similar") + _near_boost(near))
     else:
         # ts_rank weighs name/other names (A) over summary (B) over sections (C); a name
         # that also looks like the whole query comes first among equals.
         score = SearchRank(F("search_document__vector"), tsquery)
         if use_trigram:
             score = score + similarity * Value(0.5)
-        queryset = live.filter(full_text).annotate(score=score)
+        queryset = live.filter(full_text).annotate(score=score + _near_boost(near))
 
     start, stop = f"kbmark{secrets.token_hex(8)}s", f"kbmark{secrets.token_hex(8)}e"
     queryset = (
@@ -293,39 +325,148 @@ def _marked_html(text: str, start: str, stop: str, summary: str = "") -> SafeStr
 
 # -- SQLite and other databases ------------------------------------------------------------
 
+#: SQLite's FTS5 table of the search documents, trigram-tokenized (migration 0019).
+FTS_TABLE = "kb_searchfts"
+#: The trigram index finds runs of three characters or more; shorter words are looked for
+#: in the text of the documents it found.
+TRIGRAM_LENGTH = 3
+#: Database name → whether it has the trigram index (checked once per process).
+_trigram_index: dict[str, bool] = {}
 
-def _simple_search(terms: list[str]):
+
+def _has_trigram_index() -> bool:
+    """Whether this SQLite database has the trigram index (migration 0019; SQLite ≥ 3.34)."""
+    name = str(connection.settings_dict["NAME"])
+    if name not in _trigram_index:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE]
+            )
+            _trigram_index[name] = cursor.fetchone() is not None
+    return _trigram_index[name]
+
+
+def _simple_search(terms: list[str], near: dict[int, float], names):
+    """(total, similar names only?, page queryset, row → SearchHit), like PostgreSQL's.
+
+    Every word must appear in the text; when none does, names and other names in which
+    every word has a similar word (``kb.search_names.similar_names``) are shown instead.
+    """
     queryset: QuerySet[Revision] = published_revisions()
+    indexed = [term for term in terms if len(term) >= TRIGRAM_LENGTH]
+    if indexed and _has_trigram_index():
+        # Safe by construction: every term is letters/digits only (see _terms), quoted
+        # as an FTS5 string.
+        queryset = queryset.filter(pk__in=_fts_ids(" AND ".join(f'"{t}"' for t in indexed)))
+        unindexed = [term for term in terms if term not in indexed]
+    else:
+        unindexed = terms
+    for term in unindexed:
+        queryset = queryset.filter(
+            Q(search_document__names__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(search_document__body__icontains=term)
+        )
+    fields = ("condition__slug", "name", "also_known_as", "summary", "body", "score")
+    total = queryset.count()
+    if not total and len(" ".join(terms)) >= TRIGRAM_MIN_LENGTH:
+        similar = search_names.similar_names(terms=terms, index=names)
+        if similar:
+            page = _SimilarPage(similar, near, names, fields)
+            # Snippets quote the summary: the typed words are not in the text.
+            return len(page), True, page, lambda row: _hit(row, _window_snippet(row["summary"]))
+    in_name, in_summary = _name_and_summary_matches()
     name_score = Value(0.0, output_field=FloatField())
     for term in terms:
-        in_name = Q(search_document__names__icontains=term)
-        queryset = queryset.filter(
-            in_name | Q(summary__icontains=term) | Q(search_document__body__icontains=term)
-        )
         name_score = name_score + Case(
-            When(in_name, then=Value(1.0)),
-            When(summary__icontains=term, then=Value(0.1)),
+            When(in_name(term), then=Value(1.0)),
+            When(in_summary(term), then=Value(0.1)),
             default=Value(0.0),
             output_field=FloatField(),
         )
     queryset = (
-        queryset.annotate(score=name_score, body=F("search_document__body"))
+        queryset.annotate(score=name_score + _near_boost(near), body=F("search_document__body"))
         .order_by("-score", "name", "pk")
-        .values("condition__slug", "name", "also_known_as", "summary", "body", "score")
+        .values(*fields)
     )
-    # Whole words containing a query word, so "fasciculation" marks "fasciculations".
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    pattern = re.compile(rf"\w*(?:{alternatives})\w*", re.IGNORECASE)
+    pattern = _word_pattern(terms)
 
     def to_hit(row) -> SearchHit:
         return _hit(row, _window_snippet(row["summary"], row["body"] or "", pattern))
 
-    return queryset, to_hit
+    return total, False, queryset, to_hit
 
 
-def _window_snippet(summary: str, body: str, pattern: re.Pattern, before=70, after=160):
+def _fts_ids(match: str) -> RawSQL:
+    """SQL: the revision ids whose document matches an FTS5 query (a parameter)."""
+    return RawSQL(  # noqa: S611 (constant SQL, the match is a parameter)
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+        [match],
+    )
+
+
+def _name_and_summary_matches():
+    """term → Q "the name/other names contain it", term → Q "the summary contains it".
+
+    With the trigram index both are index lookups (the ids are listed once per query)
+    instead of a ``LIKE`` over every matching row.
+    """
+
+    def in_name(term: str) -> Q:
+        if len(term) >= TRIGRAM_LENGTH and _has_trigram_index():
+            return Q(pk__in=_fts_ids(f'names : "{term}"'))
+        return Q(search_document__names__icontains=term)
+
+    def in_summary(term: str) -> Q:
+        if len(term) >= TRIGRAM_LENGTH and _has_trigram_index():
+            return Q(pk__in=_fts_ids(f'summary : "{term}"'))
+        return Q(summary__icontains=term)
+
+    return in_name, in_summary
+
+
+def _word_pattern(terms: list[str]) -> re.Pattern:
+    """Whole words containing a query word, so "fasciculation" marks "fasciculations".
+
+    Anchored at the start of a word (and lazy within it) so that text without a match
+    is scanned in linear time.
+    """
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"\b\w*?(?:{alternatives})\w*", re.IGNORECASE)
+
+
+class _SimilarPage:
+    """The live revisions among similar names, in score order, fetched a page at a time.
+
+    Ordering a few hundred known ids in Python is cheaper than a ``CASE`` with a branch
+    per id; which of them are live is still the database's answer (one query), and a page
+    is read through ``published_revisions()`` again (one query).
+    """
+
+    def __init__(self, similar: dict[int, float], near: dict[int, float], names, fields):
+        live = published_revisions().filter(pk__in=list(similar)).values_list("pk", flat=True)
+        name_of: dict[int, str] = {}
+        for pk, name in zip(names.revision_ids, names.names, strict=True):
+            name_of.setdefault(pk, name)
+        self.scores = {pk: similar[pk] + NEAR_NAME_WEIGHT * near.get(pk, 0.0) for pk in live}
+        self.order = sorted(self.scores, key=lambda pk: (-self.scores[pk], name_of[pk], pk))
+        self.fields = [f for f in fields if f not in ("score", "body")]
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        wanted = self.order[page]
+        rows = published_revisions().filter(pk__in=wanted).values("pk", *self.fields)
+        by_pk = {row["pk"]: {**row, "score": self.scores[row["pk"]]} for row in rows}
+        return [by_pk[pk] for pk in wanted if pk in by_pk]
+
+
+def _window_snippet(
+    summary: str, body: str = "", pattern: re.Pattern | None = None, before=70, after=160
+):
     """A window of the summary or the sections around the first match, matches marked."""
-    for text in (summary, plain_text(body)):
+    for text in (summary, plain_text(body)) if pattern else ():
         text = " ".join((text or "").split())
         found = pattern.search(text)
         if not found:

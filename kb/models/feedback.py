@@ -1,7 +1,9 @@
 """A reader's report about a page ("Report an inaccuracy").
 
 Tied to the condition and to the revision the reader saw, and routed to the medical
-reviewer who approved that revision, who triages it.
+reviewer who approved that revision, who triages it. A report may quote the passage it is
+about and name its section, so the reviewer sees exactly which words of that revision
+the reader meant.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ class Feedback(models.Model):
         help_text="The medical reviewer who approved that revision.",
     )
     message = models.TextField()
+    passage = models.TextField(
+        blank=True,
+        help_text="The words the reader selected or quoted, as they saw them (optional).",
+    )
+    section = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The anchor of the section the passage is in, on the revision seen (optional).",
+    )
     contact = models.CharField(
         max_length=254, blank=True, help_text="Optional e-mail address for a reply."
     )

@@ -1,4 +1,9 @@
-"""Report an inaccuracy: the form, the thank-you page, the rate-limit page."""
+"""Report an inaccuracy: the form, the thank-you page, the rate-limit page.
+
+The form may arrive prefilled from the article page (``?passage=…&section=…``, built by
+``static/kb/report-passage.js`` from the reader's selection); it offers the sections of
+the revision the reader saw.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from config.security import client_ip
-from kb.feedback import FeedbackForm, count_report, record_feedback, seen_revision
+from kb import renditions
+from kb.feedback import FeedbackForm, count_report, prefill, record_feedback, seen_revision
 from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_published_article
 
 
@@ -21,7 +27,19 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such condition") from exc
     number = request.POST.get("revision") or request.GET.get("revision")
     revision = seen_revision(article=art, number=number)
-    form = FeedbackForm(request.POST or None)
+    rendered = (
+        art.rendered if revision.pk == art.revision.pk else renditions.read(revision=revision)[0]
+    )
+    sections = [(s.anchor, s.heading) for s in rendered.sections]
+    if request.method == "POST":
+        form = FeedbackForm(request.POST, sections=sections)
+    else:
+        initial = prefill(
+            passage=request.GET.get("passage"),
+            section=request.GET.get("section"),
+            sections=sections,
+        )
+        form = FeedbackForm(initial=initial, sections=sections)
     if request.method == "POST" and form.is_valid():
         if not form.is_spam:
             decision = count_report(ip=client_ip(request))
@@ -34,6 +52,8 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
                 revision=revision,
                 message=form.cleaned_data["message"],
                 contact=form.cleaned_data["contact"],
+                passage=form.cleaned_data["passage"],
+                section=form.cleaned_data["section"],
             )
         return redirect("kb:feedback_thanks", slug=art.condition.slug)
     return render(request, "kb/feedback.html", {"article": art, "form": form, "revision": revision})

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from django.templatetags.static import static
+
 FORBIDDEN_ELEMENTS = {
     "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "style", "base",
 }  # fmt: skip
@@ -102,16 +104,30 @@ def _check_jsonld(script: ScriptElement) -> list[str]:
     return problems
 
 
+#: The public site's own script files (static names), loaded with ``<script src defer>``.
+SITE_SCRIPTS = ("kb/report-passage.js",)
+
+
 def script_problems(
-    html: str, *, own_scripts: bool = False, style_attributes: bool = False
+    html: str,
+    *,
+    own_scripts: bool = False,
+    style_attributes: bool = False,
+    site_scripts: frozenset[str] | None = None,
 ) -> list[str]:
     """Everything in ``html`` that could run script or restyle the page, as messages.
+
+    ``site_scripts`` are the exact ``src`` of the public site's own static script files,
+    allowed with an empty body (default: ``SITE_SCRIPTS``, the article page's passage
+    reporter); no other script runs on a public page.
 
     ``own_scripts`` allows ``<script src="/…">`` files served by the site itself (the admin's
     JavaScript), never inline script bodies, plus the admin's own inline SVG icons (still
     without event handlers or script URLs) and style sheets in <head>. ``style_attributes``
     allows style="" (the admin, whose Content-Security-Policy permits inline styles).
     """
+    if site_scripts is None:
+        site_scripts = frozenset(static(name) for name in SITE_SCRIPTS)
     allowed = frozenset({"svg", "style"}) if own_scripts else frozenset()
     parser = _InertnessParser(style_attributes=style_attributes, allowed=allowed)
     parser.feed(html)
@@ -122,7 +138,9 @@ def script_problems(
         src = script.attrs.get("src")
         if kind == "application/ld+json" and src is None:
             problems.extend(_check_jsonld(script))
-        elif own_scripts and src and src.startswith("/") and not src.startswith("//"):
+        elif (own_scripts and src and src.startswith("/") and not src.startswith("//")) or (
+            src in site_scripts
+        ):
             if script.body.strip():
                 problems.append(f"script element with both src and a body: {script.attrs}")
         else:

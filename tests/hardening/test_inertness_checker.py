@@ -51,3 +51,17 @@ def test_desk_mode_allows_own_script_files_and_head_styles_only():
     ):
         body = f"<html><head></head><body>{injected}</body></html>"
         assert script_problems(body, own_scripts=True, style_attributes=True), injected
+
+
+def test_public_mode_allows_only_the_named_site_scripts():
+    allowed = frozenset({"/static/kb/report-passage.js"})
+    page = '<html><body><script src="/static/kb/report-passage.js" defer></script></body></html>'
+    assert script_problems(page, site_scripts=allowed) == []
+    assert script_problems(page, site_scripts=frozenset())  # not allowed unless named
+    for injected in (
+        '<script src="/static/kb/other.js"></script>',
+        '<script src="/static/kb/report-passage.js">alert(1)</script>',
+        "<script>alert(1)</script>",
+    ):
+        body = f"<html><body>{injected}</body></html>"
+        assert script_problems(body, site_scripts=allowed), injected

@@ -312,4 +312,90 @@ def test_query_count_does_not_grow_with_matches(
         response = client.get("/search/", {"q": "budget"})
     assert response.status_code == 200
     assert response.context["results"].total == 30
-    assert len(few.captured_queries) <= 3  # the publication state, one COUNT, one page
+    # The publication state, the live names (once per publication state), a COUNT, the page.
+    assert len(few.captured_queries) <= 4
+
+
+# -- typo tolerance, near-exact names first, "did you mean" (every database) ----------------
+
+
+@pytest.fixture
+def twitches(author, reviewer):
+    make_live(author=author, reviewer=reviewer, slug="cramp-fasciculation-syndrome",
+              name="Cramp-fasciculation syndrome",
+              also_known_as=["Benign crampy fasciculation syndrome"])  # fmt: skip
+    make_live(author=author, reviewer=reviewer, slug="fasciculations", name="Fasciculations")
+    make_live(author=author, reviewer=reviewer, slug="migraine", name="Migraine",
+              summary="Headaches.", sections=OTHER_SECTIONS)  # fmt: skip
+
+
+def test_typo_finds_similar_names_on_every_database(twitches):
+    results = search_published(query="fasiculation")
+    assert slugs(results) == ["fasciculations", "cramp-fasciculation-syndrome"]
+    assert "similar names" in results.message
+
+
+def test_typo_in_one_of_two_words(twitches):
+    assert slugs(search_published(query="crampy fasiculation")) == ["cramp-fasciculation-syndrome"]
+
+
+def test_near_exact_name_ranks_first(twitches):
+    # Both names contain the word; the one that is (nearly) the whole query comes first.
+    assert slugs(search_published(query="fasciculation")) == [
+        "fasciculations",
+        "cramp-fasciculation-syndrome",
+    ]
+    assert slugs(search_published(query="Fasciculations"))[0] == "fasciculations"
+
+
+def test_exact_other_name_ranks_first(author, reviewer):
+    make_live(author=author, reviewer=reviewer, slug="acquired-isaacs",
+              name="Acquired Isaacs syndrome with myokymia")  # fmt: skip
+    make_live(author=author, reviewer=reviewer, slug="neuromyotonia", name="Neuromyotonia",
+              also_known_as=["Isaacs' syndrome"])  # fmt: skip
+    assert slugs(search_published(query="isaacs syndrome")) == [
+        "neuromyotonia",
+        "acquired-isaacs",
+    ]
+
+
+def test_did_you_mean_when_nothing_matches(client, twitches):
+    results = search_published(query="fasiculation")
+    assert results.suggestion == "Fasciculations"
+    page = client.get("/search/", {"q": "fasiculation"}).content.decode()
+    assert 'Did you mean <a href="/search/?q=Fasciculations">Fasciculations</a>?' in page
+
+
+def test_did_you_mean_from_another_name(author, reviewer):
+    make_live(author=author, reviewer=reviewer, slug="neuromyotonia", name="Neuromyotonia",
+              also_known_as=["Isaacs' syndrome"])  # fmt: skip
+    assert search_published(query="isaks syndrome").suggestion == "Isaacs' syndrome"
+
+
+def test_no_suggestion_when_something_matches_or_nothing_is_close(twitches):
+    assert search_published(query="fasciculations").suggestion == ""
+    assert search_published(query="qwertyzz").suggestion == ""
+
+
+def test_suggestions_never_name_unpublished_conditions(client, unpublished):
+    for query in ("zqxsearchlek", "gone zqxsearchleak", "draft zqxsearchleek"):
+        results = search_published(query=query)
+        assert results.suggestion == ""
+        assert results.total == 0
+    # Nothing matches "lvie one" (too short for a typo match), but the live name is close.
+    results = search_published(query="lvie one")
+    assert (results.total, results.suggestion) == (0, "Live one")
+
+
+def test_typo_search_costs_a_fixed_number_of_queries(
+    client, author, reviewer, django_assert_max_num_queries
+):
+    _make_matching(author, reviewer, 0, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/search/", {"q": "budgett condition"}).status_code == 200
+    _make_matching(author, reviewer, 3, 30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/search/", {"q": "budgett condition"})
+    assert response.context["results"].total == 30
+    # The state, the live names (once per publication state), two COUNTs, the page.
+    assert len(few.captured_queries) <= 5
