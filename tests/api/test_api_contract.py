@@ -272,7 +272,7 @@ def test_schema_is_public_openapi_3_with_the_key_scheme(client):
         "PartnerApiKey": {
             "type": "apiKey",
             "in": "header",
-            "name": "Authorization",
+            "name": "X-API-Key",
             "description": schema["components"]["securitySchemes"]["PartnerApiKey"]["description"],
         }
     }
