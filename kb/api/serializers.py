@@ -19,6 +19,10 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found.")
 
 
+class MovedSerializer(ErrorSerializer):
+    location = serializers.URLField(help_text="The new address, as in the Location header.")
+
+
 class GoneSerializer(ErrorSerializer):
     withdrawn_at = serializers.DateTimeField(help_text="When the condition was withdrawn.")
 

@@ -8,19 +8,22 @@ import logging
 from urllib.parse import urlencode
 
 from django.db import DatabaseError
-from django.http import HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
+from django.utils.encoding import escape_uri_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.generics import ListAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.db_router import primary
 from kb import workflow
 from kb.api import conditional, filters, queries
-from kb.api.errors import Gone
-from kb.api.links import api_url, page_url
+from kb.api.errors import Gone, moved_permanently
+from kb.api.links import absolute, api_url, page_url
 from kb.api.pagination import ConditionPagination
 from kb.api.serializers import (
     ChangeSerializer,
@@ -28,6 +31,7 @@ from kb.api.serializers import (
     ConditionSummarySerializer,
     ErrorSerializer,
     GoneSerializer,
+    MovedSerializer,
 )
 from kb.caching import state, store
 from kb.caching.answers import NotLive, Validators, keyed_answer
@@ -57,9 +61,16 @@ NOT_MODIFIED = OpenApiResponse(
 PAGE_NOT_FOUND = _error("The page number is past the last page.")
 
 
+#: What the endpoints answer. OPTIONS is left out (405, like any other method): the schema
+#: documents the API, and ``Allow`` must not list a method that answers 405.
+READ_METHODS = ["get", "head"]
+
+
 class PartnerAPIMixin:
     """Answers are for one keyed partner: caches may keep them only privately, and must
     check back (cheaply, with the validators) before reuse."""
+
+    http_method_names = READ_METHODS
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -156,7 +167,9 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
     ],
     responses={
         200: ConditionDetailSerializer,
-        301: OpenApiResponse(description="A former slug: `Location` is the current api_url."),
+        301: OpenApiResponse(
+            MovedSerializer, description="A former slug: `Location` is the current api_url."
+        ),
         304: NOT_MODIFIED,
         404: _error("No condition has this slug, or it has never been published."),
         410: OpenApiResponse(GoneSerializer, description="The condition was withdrawn."),
@@ -195,7 +208,7 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
         try:
             queries.get_condition_document(slug=slug)
         except ArticleMoved as moved:
-            return HttpResponsePermanentRedirect(api_url(moved.new_slug))
+            return moved_permanently(location=api_url(moved.new_slug))
         except ArticleGone as gone:
             raise Gone(withdrawn_at=gone.condition.withdrawn_at) from None
         except ArticleNotFound:
@@ -265,15 +278,57 @@ def _detail_validators(slug: str) -> Validators | None:
     return Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
 
 
+class JSONErrorsMixin:
+    """Errors in JSON, whatever the view renders on success (the schema's YAML, the docs'
+    HTML): a client reads every ``/api/`` error the same way."""
+
+    http_method_names = READ_METHODS
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI document, public."""
+
+
+class DocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
+    """Swagger UI, public, served from our own static files."""
+
+
 @extend_schema(exclude=True)
 class UnknownEndpointView(PartnerAPIMixin, APIView):
-    """Any other address under the API answers 404 in the API's error shape."""
+    """Any other address under ``/api/`` answers in the API's error shape: 404, or 301 to
+    the same address with a slash when that is an endpoint (what ``APPEND_SLASH`` does
+    for the site, but in JSON). Public, like the 404 of the site."""
 
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []
+    http_method_names = ["get", "head", "post", "put", "patch", "delete", "options", "trace"]
 
     def get(self, request, *args, **kwargs):
+        if location := _slashed_endpoint(request):
+            return moved_permanently(location=location)
         raise exceptions.NotFound("There is no such endpoint in this API version.")
 
-    post = put = patch = delete = get
+    post = put = patch = delete = options = trace = get
+
+
+def _slashed_endpoint(request) -> str | None:
+    """The absolute address of ``request.path`` with a slash added, if that is an endpoint."""
+    path = request.path_info
+    if path.endswith("/"):
+        return None
+    try:
+        match = resolve(path + "/", getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    if getattr(match.func, "view_class", None) is UnknownEndpointView:
+        return None
+    location = absolute(escape_uri_path(request.path + "/"))
+    query = request.META.get("QUERY_STRING", "")
+    return f"{location}?{query}" if query else location
