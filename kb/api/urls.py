@@ -1,4 +1,4 @@
-"""``/api/v1/``: conditions, changes feed, OpenAPI schema and its offline docs."""
+"""``/api/v1/``: conditions, changes feed, infobutton look-up, OpenAPI schema and docs."""
 
 from django.urls import path
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("conditions/", views.ConditionListView.as_view(), name="condition-list"),
     path("conditions/<slug:slug>/", views.ConditionDetailView.as_view(), name="condition-detail"),
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
+    path("infobutton/", views.InfobuttonView.as_view(), name="infobutton"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="partner_api:schema"), name="docs"),
 ]

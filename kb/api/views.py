@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db import DatabaseError
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from config.db_router import primary
 from kb import workflow
-from kb.api import conditional, filters, queries
+from kb.api import conditional, filters, infobutton, queries
 from kb.api.errors import Gone, moved_permanently
 from kb.api.links import absolute, api_url, page_url
 from kb.api.pagination import ConditionPagination
@@ -31,6 +32,7 @@ from kb.api.serializers import (
     ConditionSummarySerializer,
     ErrorSerializer,
     GoneSerializer,
+    InfobuttonResponseSerializer,
     MovedSerializer,
 )
 from kb.caching import state, store
@@ -266,6 +268,61 @@ class ChangeListView(PartnerAPIMixin, ListAPIView):
 
     def get_queryset(self):
         return filters.filter_changes(queries.public_changes(), self.request.query_params)
+
+
+@extend_schema(
+    summary="Articles for a clinical code (HL7 Infobutton)",
+    description=(
+        "The look-up an EHR's infobutton makes, with the parameters of the HL7 Infobutton "
+        "URL-based guide as MedlinePlus Connect takes them: the code system's OID and the "
+        "code of a problem. Answers the live articles carrying that code (A–Z, at most "
+        f"{infobutton.MAX_ENTRIES}) in MedlinePlus Connect's JSON feed shape, each entry with "
+        "its review dates and `api_url`; no match is an empty `entry` list. Codes match as "
+        "the list's `code` filter does (the code ignoring case). OIDs: "
+        "2.16.840.1.113883.6.90 ICD-10-CM and 2.16.840.1.113883.6.3 ICD-10 (both our "
+        "ICD-10 codes), 2.16.840.1.113883.6.96 SNOMED CT, 2.16.840.1.113883.6.177 MeSH."
+    ),
+    parameters=[
+        OpenApiParameter(
+            infobutton.SYSTEM_PARAM,
+            {"type": "string", "enum": list(infobutton.SYSTEMS_BY_OID)},
+            required=True,
+            description="The code system's OID, e.g. 2.16.840.1.113883.6.90 (ICD-10-CM).",
+        ),
+        OpenApiParameter(
+            infobutton.CODE_PARAM,
+            {"type": "string", "pattern": filters.CODE_VALUE_PATTERN},
+            required=True,
+            description="The code, e.g. G12.21.",
+        ),
+        OpenApiParameter(
+            infobutton.DISPLAY_PARAM,
+            {"type": "string", "maxLength": infobutton.DISPLAY_MAX_LENGTH},
+            description="The code's display name; echoed in the feed's subtitle only.",
+        ),
+        OpenApiParameter(
+            infobutton.TYPE_PARAM,
+            {"type": "string", "enum": [infobutton.RESPONSE_TYPE]},
+            description="Only application/json (the default); anything else answers 400.",
+        ),
+    ],
+    responses={
+        200: InfobuttonResponseSerializer,
+        400: _error(
+            "A parameter is missing or unsupported: an unknown OID, a malformed code, a "
+            "response type other than application/json (the message names it)."
+        ),
+        **COMMON_ERRORS,
+    },
+)
+class InfobuttonView(PartnerAPIMixin, APIView):
+    def get(self, request):
+        knowledge = infobutton.parse_request(params=request.query_params)
+        revisions = infobutton.matching(listed=queries.listed_conditions(), request=knowledge)
+        data = infobutton.knowledge_response(
+            request=knowledge, revisions=revisions, now=timezone.now()
+        )
+        return Response(InfobuttonResponseSerializer(data).data)
 
 
 def _detail_validators(slug: str) -> Validators | None:

@@ -277,7 +277,12 @@ def test_schema_is_public_openapi_3_with_the_key_scheme(client):
         }
     }
     paths = schema["paths"]
-    assert set(paths) == {"/api/v1/conditions/", "/api/v1/conditions/{slug}/", "/api/v1/changes/"}
+    assert set(paths) == {
+        "/api/v1/conditions/",
+        "/api/v1/conditions/{slug}/",
+        "/api/v1/changes/",
+        "/api/v1/infobutton/",
+    }
     statuses = {path: set(op["get"]["responses"]) for path, op in paths.items()}
     common = {"401", "403", "405", "406", "429"}
     assert statuses["/api/v1/conditions/"] == common | {"200", "304", "400", "404"}

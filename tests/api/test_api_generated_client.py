@@ -20,6 +20,7 @@ import pytest
 
 from accounts.models import Partner, PartnerAPIKey
 from kb import workflow
+from kb.models import ConditionCode
 from tests.factories import make_live
 
 GENERATOR = "openapi-python-client"
@@ -88,6 +89,9 @@ def next_params(url: str | None) -> dict | None:
 def test_generated_client_runs_the_sync_recipe(live_server, author, reviewer, publisher, tmp_path):
     for n in range(5):
         make_live(author=author, reviewer=reviewer, slug=f"condition-{n}", name=f"Condition {n}")
+    ConditionCode.objects.create(
+        condition=article_condition("condition-2"), system="ICD-10", code="G12.21"
+    )
     partner = Partner.objects.create(name="Generated", throttle_rate="100000/minute")
     _, key = PartnerAPIKey.objects.create_key(partner=partner, name="generated client")
 
@@ -140,6 +144,19 @@ def test_generated_client_runs_the_sync_recipe(live_server, author, reviewer, pu
     head = conditions_retrieve_head.sync_detailed(client=client, slug="condition-0")
     assert head.status_code == 200
     assert head.headers["etag"] == etag
+
+    # The infobutton look-up, as an EHR would make it.
+    from kb_partner_client.api.infobutton import infobutton_retrieve
+    from kb_partner_client.models import InfobuttonRetrieveMainSearchCriteriaVCs as Oid
+
+    knowledge = infobutton_retrieve.sync(
+        client=client,
+        main_search_criteria_v_cs=Oid("2.16.840.1.113883.6.90"),
+        main_search_criteria_v_c="g12.21",
+    )
+    [entry] = knowledge.feed.entry
+    assert entry.title.field_value == "Condition 2"
+    assert entry.link[0].href.endswith("/conditions/condition-2/")
 
     # 3. Later: a publication and a withdrawal reach the partner through the feed.
     make_live(author=author, reviewer=reviewer, slug="condition-new", name="Condition new")
