@@ -37,9 +37,12 @@ from kb.api.serializers import (
 )
 from kb.caching import state, store
 from kb.caching.answers import NotLive, Validators, keyed_answer
+from kb.models import Condition
 from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_page_key
 
 logger = logging.getLogger(__name__)
+
+SLUG_MAX_LENGTH = Condition._meta.get_field("slug").max_length
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -162,7 +165,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
     parameters=[
         OpenApiParameter(
             "slug",
-            {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
+            {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$", "maxLength": SLUG_MAX_LENGTH},
             OpenApiParameter.PATH,
             description="The condition's slug, as in its api_url.",
         ),
@@ -180,6 +183,11 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
 )
 class ConditionDetailView(PartnerAPIMixin, APIView):
     def get(self, request, slug: str):
+        if len(slug) > SLUG_MAX_LENGTH:
+            # No condition has such a slug; and an address must not name a cache entry
+            # longer than a cache key may be.
+            raise exceptions.NotFound("No published condition has this slug.")
+
         # The keyed-answer pipeline (kb.caching.answers): validators in the current
         # publication state, the payload under its ETag, which names all of it.
         def render():

@@ -126,3 +126,15 @@ def test_asking_for_html_is_json_406(api, library):
 def test_allow_lists_only_what_is_answered(api, library):
     for path in ("/api/v1/conditions/", "/api/v1/conditions/asthma/", "/api/v1/changes/"):
         assert api.post(path)["Allow"] == ALLOWED
+
+
+def test_overlong_slug_is_404_without_a_cache_key_from_it(api, library):
+    """No slug is longer than the model allows; the address never names a cache entry."""
+    import warnings
+
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = api.get("/api/v1/conditions/" + "a" * 3000 + "/")
+    assert_error_shape(response, 404, "get")
