@@ -241,7 +241,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Partner API",
     "DESCRIPTION": (
         "Approved condition articles for partner sites, with a changes feed to keep copies "
-        "in sync. Send `Authorization: Api-Key <key>` with every request."
+        "in sync. Send the key with every request as `X-API-Key: <key>` "
+        "(or `Authorization: Api-Key <key>`)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -252,6 +253,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Conditional request headers, response headers by status and HEAD, for every
+        # endpoint (kb/api/schema.py).
+        "kb.api.schema.postprocess_http_semantics",
+    ],
 }
 
 LOGGING = {

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.env import env_bool
+from kb.api.views import UnknownEndpointView
 
 admin.site.site_header = "Editorial desk"
 admin.site.site_title = "Editorial desk"
@@ -16,6 +17,9 @@ handler404 = "kb.views.errors.page_not_found"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("kb.api.urls")),
+    # Every other address under /api/ (any version, any character, with or without the
+    # slash) answers the API's JSON error shape, never the site's HTML 404.
+    re_path(r"^api(?:/[\s\S]*)?$", UnknownEndpointView.as_view(), name="api-unknown"),
     path("", include("kb.urls")),
 ]
 

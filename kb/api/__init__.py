@@ -2,7 +2,8 @@
 
 One concern per module:
 
-- ``authentication``: ``Authorization: Api-Key <key>`` against ``accounts.PartnerAPIKey``.
+- ``authentication``: ``X-API-Key: <key>`` (or ``Authorization: Api-Key <key>``) against
+  ``accounts.PartnerAPIKey``.
 - ``permissions``: a valid key of an active partner.
 - ``throttling``: each key's own rate (``Partner.throttle_rate``).
 - ``pagination``: pages with strictly checked ``page`` / ``page_size``; the condition list
@@ -13,6 +14,10 @@ One concern per module:
 - ``links``: absolute URLs from ``SITE_URL`` and absolute links inside section HTML.
 - ``conditional``: ETag / Last-Modified validators and 304 answers.
 - ``serializers``: the JSON contract (field names fixed by the design).
-- ``errors``: one error shape, ``{"detail": …, "code": …}``, for every error status.
-- ``views`` and ``urls``: the endpoints, the OpenAPI schema and its offline docs.
+- ``errors``: one error shape, ``{"detail": …, "code": …}``, for every error status
+  and for 301s.
+- ``infobutton``: the HL7 Infobutton look-up by code system OID and code.
+- ``schema``: what the OpenAPI document says about HTTP itself (headers by status, HEAD).
+- ``views`` and ``urls``: the endpoints, the OpenAPI schema and its offline docs; any other
+  address under ``/api/`` answers in the error shape (``UnknownEndpointView``).
 """

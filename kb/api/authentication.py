@@ -1,4 +1,10 @@
-"""Partner keys: ``Authorization: Api-Key <key>``.
+"""Partner keys: ``X-API-Key: <key>`` or ``Authorization: Api-Key <key>``.
+
+``X-API-Key`` carries the key exactly as ``create_partner_key`` prints it, so it is the
+scheme the OpenAPI document declares: Swagger UI's Authorize box and generated clients
+(openapi-python-client's ``AuthenticatedClient(auth_header_name="X-API-Key", prefix="")``)
+send it as typed. ``Authorization: Api-Key <key>`` keeps working for existing partners;
+when both are sent, ``X-API-Key`` is the one checked.
 
 Keys are stored hashed (djangorestframework-api-key) and belong to a ``Partner``. A missing
 key, an unknown, revoked or expired key all answer 401 with ``WWW-Authenticate: Api-Key``,
@@ -27,6 +33,8 @@ from kb.caching.state import current
 from kb.caching.store import LocalMemo
 
 KEYWORD = KeyParser.keyword  # "Api-Key"
+#: The header the schema documents; its value is the bare key.
+HEADER = "X-API-Key"
 LAST_USED_RESOLUTION_SECONDS = 60
 #: How often one process asks the shared cache whether a key's use needs stamping.
 RECHECK_SECONDS = 5
@@ -47,11 +55,17 @@ class PartnerClient:
         return self.partner.name
 
 
-class PartnerKeyAuthentication(BaseAuthentication):
-    key_parser = KeyParser()
+def key_from(*, request) -> str | None:
+    """The key sent in ``X-API-Key``, else in ``Authorization: Api-Key``; None if neither."""
+    key = request.META.get("HTTP_" + HEADER.upper().replace("-", "_"))
+    if key:
+        return key
+    return KeyParser().get_from_authorization(request)
 
+
+class PartnerKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        key = self.key_parser.get(request)
+        key = key_from(request=request)
         if key is None:
             return None  # no Api-Key credentials: the permission answers 401
         api_key = find_usable_key(key=key.strip())
@@ -120,7 +134,9 @@ def record_use(*, api_key: PartnerAPIKey) -> None:
 
 
 class PartnerKeyScheme(OpenApiAuthenticationExtension):
-    """Declares the key in the OpenAPI schema as an apiKey in the Authorization header."""
+    """Declares the key in the OpenAPI schema as an apiKey in the ``X-API-Key`` header: the
+    one form a generic client can send as printed (an apiKey in ``Authorization`` would
+    need the ``Api-Key`` prefix typed in front of it)."""
 
     target_class = PartnerKeyAuthentication
     name = "PartnerApiKey"
@@ -129,10 +145,11 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "apiKey",
             "in": "header",
-            "name": "Authorization",
+            "name": HEADER,
             "description": (
-                f"`{KEYWORD} <key>`. A missing, unknown, revoked or expired key answers 401 "
-                "with `WWW-Authenticate: Api-Key`; a key of a partner whose access is "
-                "switched off answers 403."
+                f"The key as issued, e.g. `{HEADER}: <prefix>.<secret>` "
+                f"(`Authorization: {KEYWORD} <key>` is accepted too). A missing, unknown, "
+                "revoked or expired key answers 401 with `WWW-Authenticate: Api-Key`; a key "
+                "of a partner whose access is switched off answers 403."
             ),
         }

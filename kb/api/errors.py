@@ -3,6 +3,9 @@
 Partners write one error branch, so validation errors (which DRF nests per field) are
 flattened into one sentence naming the parameter, and the code is the first error's code.
 An exception may add documented fields (``extra``), e.g. ``withdrawn_at`` on 410.
+
+A permanent redirect answers in the same shape with the new address in ``location`` (and
+in the ``Location`` header): a client that does not follow redirects still reads JSON.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
@@ -23,6 +27,20 @@ class Gone(exceptions.APIException):
     def __init__(self, *, withdrawn_at) -> None:
         super().__init__()
         self.extra = {"withdrawn_at": withdrawn_at}
+
+
+def moved_permanently(*, location: str) -> Response:
+    """301 to ``location`` (absolute), with a JSON body of the error shape naming it."""
+    response = Response(
+        {
+            "detail": "This address has moved permanently; use the one in `location`.",
+            "code": "moved_permanently",
+            "location": location,
+        },
+        status=status.HTTP_301_MOVED_PERMANENTLY,
+    )
+    response["Location"] = location
+    return response
 
 
 def api_exception_handler(exc, context):

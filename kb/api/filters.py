@@ -39,7 +39,8 @@ CODE_CHARS = r"[A-Za-z0-9.&/_-]"
 CODE_MAX_LENGTH = 40
 SYSTEMS = "|".join(re.escape(s) for s in CodeSystem.values)
 CODE_PATTERN = rf"^({SYSTEMS})\|{CODE_CHARS}{{1,{CODE_MAX_LENGTH}}}$"
-_CODE_VALUE_RE = re.compile(rf"^{CODE_CHARS}{{1,{CODE_MAX_LENGTH}}}$")
+CODE_VALUE_PATTERN = rf"^{CODE_CHARS}{{1,{CODE_MAX_LENGTH}}}$"
+_CODE_VALUE_RE = re.compile(CODE_VALUE_PATTERN)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -97,13 +98,34 @@ def parse_code(raw: str) -> tuple[str, str]:
             f"Unknown code system “{system[:40]}”; use one of {', '.join(CodeSystem.values)}.",
             "unknown_code_system",
         )
-    if not _CODE_VALUE_RE.fullmatch(code):
+    return system, parse_code_value(code, name="code")
+
+
+def parse_code_value(raw: str, *, name: str) -> str:
+    """A code as a code system writes it: 1 to 40 letters, digits or ``. & / _ -``."""
+    if not _CODE_VALUE_RE.fullmatch(raw):
         raise _invalid(
-            "code",
+            name,
             f"The code must be 1 to {CODE_MAX_LENGTH} letters, digits or . & / _ - characters.",
             "invalid_code",
         )
-    return system, code
+    return raw
+
+
+def with_code(queryset: QuerySet, *, system: str, code: str) -> QuerySet:
+    """Published revisions of conditions carrying ``code`` in ``system``.
+
+    The one matching rule for clinical codes, used by the list's ``code`` filter and by the
+    infobutton look-up: the system exactly, the code ignoring case (G12.21 = g12.21), no
+    prefix or hierarchy matching.
+    """
+    return queryset.filter(
+        Exists(
+            ConditionCode.objects.filter(
+                condition=OuterRef("condition"), system=system, code__iexact=code
+            )
+        )
+    )
 
 
 def parse_query(raw: str) -> list[str]:
@@ -132,13 +154,7 @@ def filter_conditions(queryset: QuerySet, params) -> QuerySet:
         queryset = queryset.filter(Q(published_at__gte=since) | Q(latest_review_at__gte=since))
     if (raw := params.get("code")) is not None:
         system, code = parse_code(raw)
-        queryset = queryset.filter(
-            Exists(
-                ConditionCode.objects.filter(
-                    condition=OuterRef("condition"), system=system, code__iexact=code
-                )
-            )
-        )
+        queryset = with_code(queryset, system=system, code=code)
     return queryset
 
 

@@ -20,6 +20,10 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found.")
 
 
+class MovedSerializer(ErrorSerializer):
+    location = serializers.URLField(help_text="The new address, as in the Location header.")
+
+
 class GoneSerializer(ErrorSerializer):
     withdrawn_at = serializers.DateTimeField(help_text="When the condition was withdrawn.")
 
@@ -225,3 +229,62 @@ class ManifestItemSerializer(serializers.Serializer):
     )
     def get_health_aspects(self, revision) -> list[str]:
         return health_aspects(revision.section_kinds)
+
+
+# The infobutton's knowledge response (``kb.api.infobutton``): MedlinePlus Connect's JSON
+# shape, Atom elements as objects whose text is in ``_value``.
+
+
+class InfobuttonTextSerializer(serializers.Serializer):
+    _value = serializers.CharField()
+    type = serializers.ChoiceField(choices=["text"], help_text="Plain text, never HTML.")
+
+
+class InfobuttonValueSerializer(serializers.Serializer):
+    _value = serializers.CharField()
+
+
+class InfobuttonTimeSerializer(serializers.Serializer):
+    _value = serializers.DateTimeField()
+
+
+class InfobuttonLinkSerializer(serializers.Serializer):
+    href = serializers.URLField(help_text="The public page (canonical URL).")
+    rel = serializers.ChoiceField(choices=["alternate"])
+    title = serializers.CharField()
+
+
+class InfobuttonCategorySerializer(serializers.Serializer):
+    scheme = serializers.CharField(help_text="A request parameter's name.")
+    term = serializers.CharField(help_text="Its value, as asked.")
+
+
+class InfobuttonAuthorSerializer(serializers.Serializer):
+    name = InfobuttonValueSerializer()
+    uri = InfobuttonValueSerializer()
+
+
+class InfobuttonEntrySerializer(serializers.Serializer):
+    lang = serializers.CharField()
+    title = InfobuttonTextSerializer(help_text="The condition's published name.")
+    link = InfobuttonLinkSerializer(many=True)
+    id = InfobuttonValueSerializer(help_text="The public page's URL.")
+    updated = InfobuttonTimeSerializer(help_text="Publication or latest review, the later.")
+    summary = InfobuttonTextSerializer(help_text="The one-line summary.")
+    api_url = serializers.URLField(help_text="The full article in this API.")
+    published_at = serializers.DateTimeField()
+    last_reviewed = serializers.DateField(allow_null=True)
+    next_review_due = serializers.DateField(allow_null=True)
+
+
+class InfobuttonFeedSerializer(serializers.Serializer):
+    title = InfobuttonTextSerializer()
+    subtitle = InfobuttonTextSerializer(help_text="What was asked.")
+    updated = InfobuttonTimeSerializer()
+    author = InfobuttonAuthorSerializer()
+    category = InfobuttonCategorySerializer(many=True, help_text="The code and system asked.")
+    entry = InfobuttonEntrySerializer(many=True, help_text="Matching live articles, A–Z.")
+
+
+class InfobuttonResponseSerializer(serializers.Serializer):
+    feed = InfobuttonFeedSerializer()

@@ -8,7 +8,9 @@ import logging
 from urllib.parse import urlencode
 
 from django.db import DatabaseError
-from django.http import HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,16 +18,18 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.generics import ListAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.db_router import primary
 from kb import workflow
-from kb.api import conditional, filters, queries
-from kb.api.errors import Gone
-from kb.api.links import api_url, page_url
+from kb.api import conditional, filters, infobutton, queries
+from kb.api.errors import Gone, moved_permanently
+from kb.api.links import absolute, api_url, page_url
 from kb.api.pagination import ConditionPagination, ManifestPagination
 from kb.api.schema_org import MedicalWebPageSerializer, medical_web_page
 from kb.api.serializers import (
@@ -34,13 +38,18 @@ from kb.api.serializers import (
     ConditionSummarySerializer,
     ErrorSerializer,
     GoneSerializer,
+    InfobuttonResponseSerializer,
     ManifestItemSerializer,
+    MovedSerializer,
 )
 from kb.caching import state, store
 from kb.caching.answers import NotLive, Validators, keyed_answer
+from kb.models import Condition
 from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_page_key
 
 logger = logging.getLogger(__name__)
+
+SLUG_MAX_LENGTH = Condition._meta.get_field("slug").max_length
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -64,9 +73,16 @@ NOT_MODIFIED = OpenApiResponse(
 PAGE_NOT_FOUND = _error("The page number is past the last page.")
 
 
+#: What the endpoints answer. OPTIONS is left out (405, like any other method): the schema
+#: documents the API, and ``Allow`` must not list a method that answers 405.
+READ_METHODS = ["get", "head"]
+
+
 class PartnerAPIMixin:
     """Answers are for one keyed partner: caches may keep them only privately, and must
     check back (cheaply, with the validators) before reuse."""
+
+    http_method_names = READ_METHODS
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -161,7 +177,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
     parameters=[
         OpenApiParameter(
             "slug",
-            {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
+            {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$", "maxLength": SLUG_MAX_LENGTH},
             OpenApiParameter.PATH,
             description="The condition's slug, as in its api_url.",
         ),
@@ -181,7 +197,9 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
             serializers=[ConditionDetailSerializer, MedicalWebPageSerializer],
             resource_type_field_name=None,
         ),
-        301: OpenApiResponse(description="A former slug: `Location` is the current api_url."),
+        301: OpenApiResponse(
+            MovedSerializer, description="A former slug: `Location` is the current api_url."
+        ),
         304: NOT_MODIFIED,
         400: _error("`format` is neither `json` nor `schema`."),
         404: _error("No condition has this slug, or it has never been published."),
@@ -191,6 +209,10 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
 )
 class ConditionDetailView(PartnerAPIMixin, APIView):
     def get(self, request, slug: str):
+        if len(slug) > SLUG_MAX_LENGTH:
+            # No condition has such a slug; and an address must not name a cache entry
+            # longer than a cache key may be.
+            raise exceptions.NotFound("No published condition has this slug.")
         representation = filters.detail_format(request.query_params)
 
         # The keyed-answer pipeline (kb.caching.answers): validators in the current
@@ -231,7 +253,7 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
             target = api_url(moved.new_slug)
             if representation != "json":
                 target = f"{target}?{urlencode({'format': representation})}"
-            return HttpResponsePermanentRedirect(target)
+            return moved_permanently(location=target)
         except ArticleGone as gone:
             raise Gone(withdrawn_at=gone.condition.withdrawn_at) from None
         except ArticleNotFound:
@@ -317,6 +339,61 @@ class ChangeListView(PartnerAPIMixin, ListAPIView):
         return filters.filter_changes(queries.public_changes(), self.request.query_params)
 
 
+@extend_schema(
+    summary="Articles for a clinical code (HL7 Infobutton)",
+    description=(
+        "The look-up an EHR's infobutton makes, with the parameters of the HL7 Infobutton "
+        "URL-based guide as MedlinePlus Connect takes them: the code system's OID and the "
+        "code of a problem. Answers the live articles carrying that code (A–Z, at most "
+        f"{infobutton.MAX_ENTRIES}) in MedlinePlus Connect's JSON feed shape, each entry with "
+        "its review dates and `api_url`; no match is an empty `entry` list. Codes match as "
+        "the list's `code` filter does (the code ignoring case). OIDs: "
+        "2.16.840.1.113883.6.90 ICD-10-CM and 2.16.840.1.113883.6.3 ICD-10 (both our "
+        "ICD-10 codes), 2.16.840.1.113883.6.96 SNOMED CT, 2.16.840.1.113883.6.177 MeSH."
+    ),
+    parameters=[
+        OpenApiParameter(
+            infobutton.SYSTEM_PARAM,
+            {"type": "string", "enum": list(infobutton.SYSTEMS_BY_OID)},
+            required=True,
+            description="The code system's OID, e.g. 2.16.840.1.113883.6.90 (ICD-10-CM).",
+        ),
+        OpenApiParameter(
+            infobutton.CODE_PARAM,
+            {"type": "string", "pattern": filters.CODE_VALUE_PATTERN},
+            required=True,
+            description="The code, e.g. G12.21.",
+        ),
+        OpenApiParameter(
+            infobutton.DISPLAY_PARAM,
+            {"type": "string", "maxLength": infobutton.DISPLAY_MAX_LENGTH},
+            description="The code's display name; echoed in the feed's subtitle only.",
+        ),
+        OpenApiParameter(
+            infobutton.TYPE_PARAM,
+            {"type": "string", "enum": [infobutton.RESPONSE_TYPE]},
+            description="Only application/json (the default); anything else answers 400.",
+        ),
+    ],
+    responses={
+        200: InfobuttonResponseSerializer,
+        400: _error(
+            "A parameter is missing or unsupported: an unknown OID, a malformed code, a "
+            "response type other than application/json (the message names it)."
+        ),
+        **COMMON_ERRORS,
+    },
+)
+class InfobuttonView(PartnerAPIMixin, APIView):
+    def get(self, request):
+        knowledge = infobutton.parse_request(params=request.query_params)
+        revisions = infobutton.matching(listed=queries.listed_conditions(), request=knowledge)
+        data = infobutton.knowledge_response(
+            request=knowledge, revisions=revisions, now=timezone.now()
+        )
+        return Response(InfobuttonResponseSerializer(data).data)
+
+
 def _detail_validators(slug: str, *, representation: str = "json") -> Validators | None:
     """The validators of the live article at ``slug`` in that representation; two queries."""
     key = get_page_key(slug=slug)
@@ -329,15 +406,57 @@ def _detail_validators(slug: str, *, representation: str = "json") -> Validators
     return Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
 
 
+class JSONErrorsMixin:
+    """Errors in JSON, whatever the view renders on success (the schema's YAML, the docs'
+    HTML): a client reads every ``/api/`` error the same way."""
+
+    http_method_names = READ_METHODS
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI document, public."""
+
+
+class DocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
+    """Swagger UI, public, served from our own static files."""
+
+
 @extend_schema(exclude=True)
 class UnknownEndpointView(PartnerAPIMixin, APIView):
-    """Any other address under the API answers 404 in the API's error shape."""
+    """Any other address under ``/api/`` answers in the API's error shape: 404, or 301 to
+    the same address with a slash when that is an endpoint (what ``APPEND_SLASH`` does
+    for the site, but in JSON). Public, like the 404 of the site."""
 
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []
+    http_method_names = ["get", "head", "post", "put", "patch", "delete", "options", "trace"]
 
     def get(self, request, *args, **kwargs):
+        if location := _slashed_endpoint(request):
+            return moved_permanently(location=location)
         raise exceptions.NotFound("There is no such endpoint in this API version.")
 
-    post = put = patch = delete = get
+    post = put = patch = delete = options = trace = get
+
+
+def _slashed_endpoint(request) -> str | None:
+    """The absolute address of ``request.path`` with a slash added, if that is an endpoint."""
+    path = request.path_info
+    if path.endswith("/"):
+        return None
+    try:
+        match = resolve(path + "/", getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    if getattr(match.func, "view_class", None) is UnknownEndpointView:
+        return None
+    location = absolute(escape_uri_path(request.path + "/"))
+    query = request.META.get("QUERY_STRING", "")
+    return f"{location}?{query}" if query else location

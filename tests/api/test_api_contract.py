@@ -272,7 +272,7 @@ def test_schema_is_public_openapi_3_with_the_key_scheme(client):
         "PartnerApiKey": {
             "type": "apiKey",
             "in": "header",
-            "name": "Authorization",
+            "name": "X-API-Key",
             "description": schema["components"]["securitySchemes"]["PartnerApiKey"]["description"],
         }
     }
@@ -282,6 +282,7 @@ def test_schema_is_public_openapi_3_with_the_key_scheme(client):
         "/api/v1/conditions/{slug}/",
         "/api/v1/manifest/",
         "/api/v1/changes/",
+        "/api/v1/infobutton/",
     }
     statuses = {path: set(op["get"]["responses"]) for path, op in paths.items()}
     common = {"401", "403", "405", "406", "429"}

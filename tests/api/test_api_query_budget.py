@@ -21,10 +21,12 @@ def _queries(api, url: str) -> int:
 
 
 def _library(author, reviewer, count: int, start: int = 0) -> None:
+    previous = None
     for n in range(start, start + count):
         live = make_live(author=author, reviewer=reviewer, slug=f"c{n:03d}", name=f"C {n:03d}")
-        if n % 2:
-            live.condition.related.add(live.condition)
+        if n % 2 and previous is not None:
+            live.condition.related.add(previous.condition)  # never itself: refused
+        previous = live
 
 
 def test_list_costs_the_same_for_5_or_100_items(api, author, reviewer):
@@ -81,3 +83,24 @@ def test_a_warm_detail_is_served_from_the_cache(api, author, reviewer):
         second = api.get(url)
     assert second.json() == first.json()
     assert len(ctx.captured_queries) <= 3  # the key, what the article depends on, its codes
+
+
+def test_infobutton_costs_the_same_for_1_or_10_matches(api, author, reviewer):
+    from kb.models import Condition, ConditionCode
+
+    url = (
+        "/api/v1/infobutton/?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90"
+        "&mainSearchCriteria.v.c=G12.21"
+    )
+
+    def code_all():
+        for condition in Condition.objects.exclude(codes__code="G12.21"):
+            ConditionCode.objects.create(condition=condition, system="ICD-10", code="G12.21")
+
+    _library(author, reviewer, 1)
+    code_all()
+    small = _queries(api, url)
+    _library(author, reviewer, 9, start=1)
+    code_all()
+    assert len(api.get(url).json()["feed"]["entry"]) == 10
+    assert _queries(api, url) == small <= 2  # the key, the matching articles

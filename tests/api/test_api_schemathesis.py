@@ -60,7 +60,7 @@ def test_api_conforms_to_its_schema(live_server, author, reviewer, publisher, tm
             "--checks",
             "all",
             "-H",
-            f"Authorization: Api-Key {key}",
+            f"X-API-Key: {key}",
             "--max-time",
             str(MAX_TIME_SECONDS),
             "--seed",
