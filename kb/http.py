@@ -14,15 +14,23 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 def public_cache(view):
-    """Mark a public view's successful answers cacheable for a short time."""
+    """Mark a public view's answers cacheable for a short time; a 404 must be revalidated.
+
+    Why not cache a 404 like the rest: an article can be published at that address at any
+    moment, and the author who looked before approval, the partner who was told to fetch it
+    and the reader who followed the announcement must see it at once, not minutes later.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if response.status_code in (200, 301, 304, 404, 410) and not getattr(
-            response, "private", False
-        ):
+        if getattr(response, "private", False):
+            return response
+        if response.status_code in (200, 301, 304, 410):
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            patch_vary_headers(response, ["Accept-Encoding"])
+        elif response.status_code == 404:
+            patch_cache_control(response, public=True, no_cache=True)
             patch_vary_headers(response, ["Accept-Encoding"])
         return response
 

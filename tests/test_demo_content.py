@@ -187,11 +187,16 @@ def test_a_file_the_workflow_refuses_fails_the_load_and_keeps_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_a_reference_held_under_another_key_fails_the_load(settings):
-    """The importer would match it by title and year, leaving [@hart2002] naming nothing."""
+    """The importer matches it (same title, year, first author, journal, volume and pages),
+    which would leave [@hart2002] naming nothing."""
     settings.DEBUG = True
     Reference.objects.create(
         key="hart-2002",
         title="Phenotypic variants of autoimmune peripheral nerve hyperexcitability",
+        authors=[{"family": "Hart", "given": "IK"}],
+        container_title="Brain",
+        volume="125",
+        pages="1887-95",
         year=2002,
     )
     with pytest.raises(CommandError, match="'hart2002'.* in the library as 'hart-2002'"):

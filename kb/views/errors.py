@@ -9,11 +9,11 @@ from kb.http import public_cache
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 404 page, cacheable like any other public answer.
+    """Django's 404 page with the public ``Cache-Control`` of a 404 (``kb.http``).
 
-    Why: views raise Http404, so their own ``public_cache`` never sees the answer, and a
-    404 without ``Cache-Control`` sends every repeat of a dead link (crawlers, old
-    bookmarks) to the application. The desk's addresses stay uncached.
+    Why: views raise Http404, so their own ``public_cache`` never sees the answer; a 404
+    says explicitly that it may be stored but must be revalidated, since an article may
+    be published at that address at any moment. The desk's addresses are left alone.
     """
     if request.path_info.startswith("/admin/"):
         return defaults.page_not_found(request, exception)
