@@ -8,9 +8,9 @@ approved text and frozen references, and the retraction flags (the one library c
 reaches a live page at once, I9) are read live on every read.
 
 ``RENDERER`` names the rendering code: a hash of the modules that shape the output (this
-one included, for the shape of a stored row) and of the Markdown and sanitiser versions,
-so a deployment that changes any of them re-renders on first read, with no version number
-to remember to raise.
+one included, for the shape of a stored row) and of the Markdown, Markdown plugin and
+sanitiser versions, so a deployment that changes any of them re-renders on first read,
+with no version number to remember to raise.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import markdown_it
+import mdit_py_plugins
 import nh3
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -40,7 +41,8 @@ def _renderer() -> str:
     for module in (rendering, vancouver, refdata, citations, changelog):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())  # the shape rows are stored in
-    digest.update(f"{markdown_it.__version__}/{nh3.__version__}".encode())
+    versions = (markdown_it.__version__, mdit_py_plugins.__version__, nh3.__version__)
+    digest.update("/".join(versions).encode())
     return digest.hexdigest()[:40]
 
 

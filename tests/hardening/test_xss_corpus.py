@@ -22,6 +22,7 @@ from django.test import Client
 from accounts.models import Partner, PartnerAPIKey
 from kb import services, workflow
 from kb.models import ConditionCode
+from kb.rendering import CALLOUT_KINDS, render_body
 from tests.factories import ReferenceFactory
 from tests.hardening.inertness import jsonld_blocks, script_problems
 
@@ -86,7 +87,19 @@ def _sections(payload: str, *, keys: list[str]) -> list[dict]:
             f"`{payload}`\n\n    {payload}\n\n**{payload}** _{payload}_",
         },
         {"kind": "custom", "heading": f"All {payload}", "body": "\n\n".join(CORPUS)},
+        {"kind": "custom", "heading": f"Boxes {payload}", "body": _boxes(payload)},
     ]
+
+
+def _boxes(payload: str) -> str:
+    """``payload`` in a table, in each callout's title and body, and as an unknown box."""
+    callouts = "\n\n".join(
+        f"::: {kind} {payload}\n{payload}\n\n- {payload}\n:::" for kind in CALLOUT_KINDS
+    )
+    return (
+        f"| {payload} | b |\n|:--|--:|\n| {payload} | [{payload}](https://example.org/) |\n\n"
+        f"{callouts}\n\n::: {payload}\n{payload}\n:::\n\n::: script {payload}\nx\n:::"
+    )
 
 
 @pytest.fixture(params=range(len(CORPUS)), ids=[f"payload{i}" for i in range(len(CORPUS))])
@@ -296,3 +309,13 @@ def test_a_reflected_search_query_is_inert(client):
         html = _get(client, f"/search/?q={quote(payload)}")
         assert not script_problems(html), payload
         assert payload.strip() in visible_text(html)
+
+
+def test_tables_and_callouts_keep_every_payload_inert():
+    for payload in CORPUS:
+        html = render_body(_boxes(payload), numbers={}, known=set(), id_prefix="boxes")
+        assert not script_problems(html), payload
+        assert html.count('<section class="callout') == len(CALLOUT_KINDS), payload
+        assert "<table>" in html, payload
+        assert "style=" not in html, payload
+        assert payload.strip() in visible_text(html), payload
