@@ -19,6 +19,7 @@ from kb.admin.forms import ApproveForm, CommentForm, RevisionForm
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
+from kb.rendering import unsupported_markdown
 from kb.selectors import open_revision
 from kb.services import record_edit
 
@@ -248,6 +249,28 @@ class RevisionAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         record_edit(revision=form.instance, by=request.user)
+        self._warn_unsupported_markdown(request, revision=form.instance)
+
+    def _warn_unsupported_markdown(self, request, *, revision: Revision) -> None:
+        """Say what the public page will not show as written; the save still stands.
+
+        An image or raw HTML is not an error to refuse (the text is safe either way), but
+        an author who does not see it vanish or turn into text should be told at once.
+        """
+        problems = [
+            (section.heading, problem.line, problem.problem)
+            for section in revision.sections.order_by("position", "id")
+            for problem in unsupported_markdown(body=section.body)
+        ]
+        if problems:
+            self.message_user(
+                request,
+                format_html(
+                    "Some Markdown will not show as written on the public page:<ul>{}</ul>",
+                    format_html_join("", "<li>“{}”, line {}: {}</li>", problems),
+                ),
+                messages.WARNING,
+            )
 
     # --- workflow and preview URLs ----------------------------------------------------
     def get_urls(self):

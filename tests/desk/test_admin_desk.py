@@ -297,3 +297,34 @@ def test_approve_form_prefills_dates_browsers_accept(client, author, reviewer):
     page = client.get(reverse("admin:kb_revision_transition", args=[revision.pk, "approve"]))
     today = page.context["form"].initial["reviewed_on"]
     assert f'type="date" name="reviewed_on" value="{today.isoformat()}"' in page.content.decode()
+
+
+def test_admin_save_warns_about_unsupported_markdown(client, author):
+    draft = make_draft(author=author)
+    heading = draft.sections.order_by("position", "id").first().heading
+    client.force_login(author)
+    url = reverse("admin:kb_revision_change", args=[draft.pk])
+    body = "Fine.\n\n![A rash](https://example.org/rash.png)\n\n::: danger\nBeware\n:::"
+    response = client.post(
+        url,
+        revision_post_data(draft, lock_version=draft.lock_version, **{"sections-0-body": body}),
+        follow=True,
+    )
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1, warnings
+    assert f"“{heading}”, line 3: image “A rash” is not shown" in warnings[0]
+    assert f"“{heading}”, line 5: unknown box “danger”" in warnings[0]
+    assert draft.sections.order_by("position", "id").first().body == body  # saved all the same
+
+
+def test_admin_save_of_supported_markdown_does_not_warn(client, author):
+    draft = make_draft(author=author)
+    client.force_login(author)
+    url = reverse("admin:kb_revision_change", args=[draft.pk])
+    body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n::: urgent See a GP if\n- it spreads\n:::"
+    response = client.post(
+        url,
+        revision_post_data(draft, lock_version=draft.lock_version, **{"sections-0-body": body}),
+        follow=True,
+    )
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
