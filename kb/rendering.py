@@ -62,13 +62,20 @@ def _callout_name(params: str) -> str:
 
 
 def _render_callout(self, tokens, idx, options, env) -> str:
+    """A labelled ``<section>`` whose heading names the kind in words, then the title.
+
+    The heading labels the region, so a screen reader's landmark list reads "Urgent advice:
+    Ask for an urgent GP appointment if", not just "region".
+    """
     token = tokens[idx]
     if token.nesting != 1:
         return "</section>\n"
     name, _, title = token.info.strip().partition(" ")
     env["callouts"] = env.get("callouts", 0) + 1
     prefix = env.get("id_prefix", "")
-    heading_id = f"{prefix}-callout-{env['callouts']}" if prefix else f"callout-{env['callouts']}"
+    heading_id = escape(
+        f"{prefix}-callout-{env['callouts']}" if prefix else f"callout-{env['callouts']}"
+    )
     words = CALLOUT_KINDS[name].heading
     title = title.strip()
     return (
