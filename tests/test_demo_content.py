@@ -143,7 +143,7 @@ def test_readme_conditional_request_recipe_gets_304(demo, api):
     assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_load_demo_keeps_its_email_off_the_console_but_the_site_does_not(settings, capsys):
     settings.DEBUG = True
     settings.EMAIL_BACKEND = CONSOLE

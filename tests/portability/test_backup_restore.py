@@ -22,7 +22,7 @@ from kb.models import Condition, Feedback, Reference, Revision
 from tests.factories import make_draft
 
 # Committed rows: pg_restore runs in another session, which must not wait on ours.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
