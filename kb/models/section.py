@@ -38,6 +38,13 @@ class SectionQuerySet(RevisionChildQuerySet):
             obj.body = normalise_markdown(text=obj.body)
         return super().bulk_create(objs, *args, **kwargs)
 
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "body" in fields:
+            for obj in objs:
+                obj.body = normalise_markdown(text=obj.body)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class Section(models.Model):
     revision = models.ForeignKey("kb.Revision", on_delete=models.CASCADE, related_name="sections")

@@ -5,9 +5,11 @@ public "Section last updated" dates."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.urls import reverse
 
@@ -57,11 +59,15 @@ def test_desk_save_with_crlf_bodies_changes_only_the_edited_section(client, auth
     assert client.post(url, data).status_code == 302
 
     stored = Section.objects.filter(revision=draft, body__contains="\r").exists()
+    entry = LogEntry.objects.filter(object_id=str(draft.pk)).latest("action_time")
+    changed = [part["changed"]["object"] for part in json.loads(entry.change_message)
+               if "changed" in part and "object" in part["changed"]]  # fmt: skip
     client.force_login(reviewer)
     page = client.get(reverse("admin:kb_condition_compare", args=[live.condition_id]))
     counts = page.context["comparison"].section_counts
     assert (counts["changed"], counts["unchanged"]) == (1, 3)
     assert not stored
+    assert changed == ["Symptoms"]  # untouched sections were not written again
 
 
 def test_crlf_and_lf_twins_compare_equal():
@@ -101,6 +107,11 @@ def test_line_endings_and_trailing_spaces_are_normalised_on_every_write(author, 
 
     Section.objects.filter(revision=draft).update(body="C \r\nD")
     assert Section.objects.get(revision=draft).body == "C\nD"
+
+    section = Section.objects.get(revision=draft)
+    section.body = "E\r\n\r\n"
+    Section.objects.bulk_update([section], ["body"])
+    assert Section.objects.get(revision=draft).body == "E"
 
 
 def test_a_new_draft_of_crlf_text_is_stored_normalised(author, reviewer):
