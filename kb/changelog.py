@@ -10,8 +10,8 @@ browser before bodies were normalised on writing holds CRLF line endings, and mu
 every section it did not change.
 
 Approved revisions never change and the publications before one never change either, so the
-result for an approved revision is cached by its id and by ``kb.renditions.RENDERER``, which
-covers this module: when the rule changes, histories are worked out again.
+result for an approved revision is cached by its id. ``kb.renditions.RENDERER`` covers this
+module: when the rule changes, stored renditions and cached answers are worked out again.
 """
 
 from __future__ import annotations
@@ -45,12 +45,10 @@ def public_history(*, revision: Revision, sections: list[Section]) -> PublicHist
     if revision.is_approved and revision.published_at <= timezone.now():
         # Later publications never change the log up to a published revision.
         from kb.caching import store
-        from kb.renditions import RENDERER
 
         approved = int(revision.approved_at.timestamp() * 1_000_000)  # restore-proof name
         return store.named(
-            f"history:{RENDERER}:{revision.pk}:{approved}",
-            lambda: compute_history(revision, sections),
+            f"history:{revision.pk}:{approved}", lambda: compute_history(revision, sections)
         )
     return compute_history(revision, sections)
 

@@ -213,3 +213,18 @@ def test_imported_text_is_stored_normalised(author, reviewer):
     bodies = list(Section.objects.order_by("position").values_list("body", flat=True))
     assert bodies == [s["body"] for s in SECTIONS]
     assert "\r" not in Revision.objects.get().summary
+
+
+def test_new_rendering_code_is_not_answered_from_caches(client, author, reviewer, monkeypatch):
+    """Cached pages and readers' copies hold the dates the old code worked out: a new
+    ``RENDERER`` is neither served from the cache nor confirmed with a 304."""
+    make_live(author=author, reviewer=reviewer, slug="cramp", sections=SECTIONS)
+    url = reverse("kb:article", args=["cramp"])
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+    monkeypatch.setattr("kb.renditions.RENDERER", "0" * 40)
+
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
