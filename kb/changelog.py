@@ -5,10 +5,13 @@ from reviews. A revision is in the log if it was actually published — a schedu
 that was cancelled before its time never was. Sections are followed across revisions by
 kind and heading (a new draft copies its sections), so a section's "last updated" date is
 the publication of the oldest revision in the unbroken run of published revisions that carry
-the same text.
+the same text. Texts are compared as ``kb.text`` normalises them: a revision saved from a
+browser before bodies were normalised on writing holds CRLF line endings, and must not date
+every section it did not change.
 
 Approved revisions never change and the publications before one never change either, so the
-result for an approved revision is cached by its id.
+result for an approved revision is cached by its id. ``kb.renditions.RENDERER`` covers this
+module: when the rule changes, stored renditions and cached answers are worked out again.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from kb.models import ChangeAction, PublicChange, Revision, Section
+from kb.text import normalise_markdown
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,9 @@ def compute_history(revision: Revision, sections: list[Section]) -> PublicHistor
     for revision_id, kind, heading, body in Section.objects.filter(
         revision_id__in=[pk for pk, _, _ in published if pk != revision.pk]
     ).values_list("revision_id", "kind", "heading", "body"):
-        texts[revision_id].setdefault((kind, heading.strip().casefold()), body)
+        texts[revision_id].setdefault(
+            (kind, heading.strip().casefold()), normalise_markdown(text=body)
+        )
 
     oldest = published[-1][0] if published else None
     entries = [
@@ -99,8 +105,9 @@ def compute_history(revision: Revision, sections: list[Section]) -> PublicHistor
     for section in sections:
         identity = (section.kind, section.heading.strip().casefold())
         date = first_published.get(revision.pk)
+        body = normalise_markdown(text=section.body)
         for pk in older:
-            if texts[pk].get(identity) != section.body:
+            if texts[pk].get(identity) != body:
                 break
             date = first_published[pk]
         updated.append(date)

@@ -26,7 +26,9 @@ three passes, each only among the sections the earlier passes left unpaired:
    the same section, two unrelated custom sections are not.
 
 A section whose kind changed is shown as removed and added. A paired section is *changed*
-when its kind, heading or body text differs. It is *moved* when it left the reading order
+when its kind, heading or body text differs; texts are compared as ``kb.text`` normalises
+them, so a revision stored with CRLF line endings or trailing spaces (as browsers and
+editors send them) equals its twin with LF. It is *moved* when it left the reading order
 of the other paired sections (sections not in the longest run kept in the same relative
 order); inserting or removing a section above does not make everything below "moved".
 """
@@ -42,6 +44,8 @@ from enum import StrEnum
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from kb.text import normalise_markdown
 
 #: Minimum share of unchanged words for two custom sections with different headings to be
 #: taken as the same section (pass 3 of the matching rule).
@@ -425,10 +429,12 @@ def compare_sections(
             continue
         before = old[i]
         moved = (i, j) not in kept
-        text_changed = (before.kind, before.heading, before.body) != (
+        old_body = normalise_markdown(text=before.body)
+        new_body = normalise_markdown(text=section.body)
+        text_changed = (before.kind, before.heading, old_body) != (
             section.kind,
             section.heading,
-            section.body,
+            new_body,
         )
         if text_changed:
             change = Change.CHANGED
@@ -444,7 +450,7 @@ def compare_sections(
             new_position=j + 1,
             moved=moved,
             heading=diff_words(old=before.heading, new=section.heading),
-            body=diff_words(old=before.body, new=section.body),
+            body=diff_words(old=old_body, new=new_body),
         )
 
     # Removed sections follow the nearest earlier old section that is still there.
@@ -487,12 +493,14 @@ def compare_citations(
 
 def compare_revisions(*, old: RevisionSnapshot, new: RevisionSnapshot) -> RevisionComparison:
     """Everything that differs between two revisions, ``old`` on the left."""
+    old_summary = normalise_markdown(text=old.summary)
+    new_summary = normalise_markdown(text=new.summary)
     return RevisionComparison(
         old=old,
         new=new,
         name=FieldChange("Name", old.name, new.name, diff_words(old=old.name, new=new.name)),
         summary=FieldChange(
-            "Summary", old.summary, new.summary, diff_words(old=old.summary, new=new.summary)
+            "Summary", old_summary, new_summary, diff_words(old=old_summary, new=new_summary)
         ),
         also_known_as=NamesChange(old=old.also_known_as, new=new.also_known_as),
         sections=compare_sections(old=old.sections, new=new.sections),

@@ -27,7 +27,7 @@ import nh3
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from kb import changelog, citations, refdata, rendering, vancouver
+from kb import changelog, citations, refdata, rendering, text, vancouver
 from kb.changelog import ChangeLogEntry, PublicHistory
 from kb.citations import FrozenReference
 from kb.models import Citation, Reference, Rendition, Revision, Section
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 def _renderer() -> str:
     digest = hashlib.sha256()
-    for module in (rendering, vancouver, refdata, citations, changelog):
+    for module in (rendering, vancouver, refdata, citations, changelog, text):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())  # the shape rows are stored in
     versions = (markdown_it.__version__, mdit_py_plugins.__version__, nh3.__version__)

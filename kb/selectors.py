@@ -267,7 +267,9 @@ class PageKey:
     (the one library change that reaches a live page: the rest is the snapshot approved
     with it) and which related conditions are live. They name the cached page and make its
     ETag, so a warm page costs this one query and is right the instant anything it shows changes —
-    across processes, whatever the cache backend.
+    across processes, whatever the cache backend. The ETag also names the rendering code
+    (``kb.renditions.RENDERER``): after a deployment that renders or dates pages
+    differently, a reader's stored copy is not confirmed as current.
     """
 
     revision_id: int
@@ -280,8 +282,13 @@ class PageKey:
 
     @property
     def etag(self) -> str:
+        from kb.renditions import RENDERER
+
         stamp = int(self.stamp.timestamp() * 1_000_000)  # microseconds: two changes a second
-        return f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}-c{self.changes}"'
+        return (
+            f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}-c{self.changes}'
+            f'-{RENDERER[:8]}"'
+        )
 
     @property
     def last_modified(self) -> int:

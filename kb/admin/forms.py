@@ -13,6 +13,7 @@ from kb.exceptions import ContentProblems
 from kb.models import Condition, Revision
 from kb.models.signals import SELF_RELATED
 from kb.services import validate_new_slug
+from kb.text import normalise_markdown
 
 
 class LinesField(forms.CharField):
@@ -41,6 +42,24 @@ class LinesField(forms.CharField):
         for name in value:
             if len(name) > 200:
                 raise ValidationError("Each name must be at most 200 characters.")
+
+
+class MarkdownField(forms.CharField):
+    """Markdown from a textarea, normalised as it is stored (``kb.text``).
+
+    Browsers send CRLF line endings: normalised before the formset compares the text with
+    what was stored, a section whose text was not touched is not "changed" and is not
+    written again. Only white space the rule removes is dropped, so the indentation of the
+    first line (a code block) survives, unlike with Django's ``strip``.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_markdown(text=value) if value else value
 
 
 class ConditionForm(forms.ModelForm):

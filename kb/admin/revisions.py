@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from kb import workflow
 from kb.admin.compare import compare_target, compare_url
-from kb.admin.forms import ApproveForm, CommentForm, RevisionForm
+from kb.admin.forms import ApproveForm, CommentForm, MarkdownField, RevisionForm
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
@@ -40,6 +40,7 @@ class SectionForm(forms.ModelForm):
     class Meta:
         model = Section
         fields = ("position", "kind", "heading", "body")
+        field_classes = {"body": MarkdownField}
 
     def clean(self):
         cleaned = super().clean()

@@ -11,7 +11,9 @@ Two kinds of names, and nothing else:
   never changes meaning, so no state is needed.
 
 Every key also carries the database's identity (two databases behind one cache never
-share an entry) and ``KB_CACHE_VERSION`` (raise it when what is cached changes shape);
+share an entry), ``kb.renditions.RENDERER`` (a deployment that changes how pages are
+rendered or dated never serves what the old code rendered) and ``KB_CACHE_VERSION``
+(raise it when what is cached changes shape);
 every entry expires after ``KB_CACHE_SECONDS``. A bounded copy is kept in this process in
 front of the shared cache. The shared cache is optional: Redis errors are ignored by the
 client (django-redis with ``IGNORE_EXCEPTIONS`` and short socket timeouts), so with Redis
@@ -74,7 +76,9 @@ _large = LocalMemo(size=32)
 
 
 def _prefix() -> str:
-    return f"kb:{settings.KB_CACHE_VERSION}:{current().database_id}"
+    from kb.renditions import RENDERER
+
+    return f"kb:{settings.KB_CACHE_VERSION}:{RENDERER[:12]}:{current().database_id}"
 
 
 def _through(key: str, compute: Callable[[], T], *, large: bool, keep: Callable[[T], bool]) -> T:

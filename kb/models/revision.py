@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kb.exceptions import ImmutableRevision, StaleEdit
 from kb.models.publication import PublicQuerySet
+from kb.text import normalise_markdown
 
 
 class RevisionStatus(models.TextChoices):
@@ -176,6 +177,9 @@ class Revision(models.Model):
         return f"{self.name} (revision {self.number}, {self.get_status_display().lower()})"
 
     def save(self, *args, **kwargs):
+        # Compared and shown like section bodies: one spelling (``kb.text``).
+        self.summary = normalise_markdown(text=self.summary)
+        self.change_note = normalise_markdown(text=self.change_note)
         if self._state.adding:
             super().save(*args, **kwargs)
             return

@@ -9,6 +9,7 @@ from django.db import models
 
 from kb.exceptions import ImmutableRevision
 from kb.models.immutability import RevisionChildQuerySet
+from kb.text import normalise_markdown
 
 
 class SectionKind(models.TextChoices):
@@ -22,6 +23,29 @@ class SectionKind(models.TextChoices):
     CUSTOM = "custom", "Other"
 
 
+class SectionQuerySet(RevisionChildQuerySet):
+    """Bulk writes skip ``Section.save``: they normalise the bodies they write too, so
+    every path (services, workflow copies, imports, scripts) stores one spelling."""
+
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("body"), str):
+            kwargs["body"] = normalise_markdown(text=kwargs["body"])
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.body = normalise_markdown(text=obj.body)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "body" in fields:
+            for obj in objs:
+                obj.body = normalise_markdown(text=obj.body)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Section(models.Model):
     revision = models.ForeignKey("kb.Revision", on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveSmallIntegerField(
@@ -31,7 +55,7 @@ class Section(models.Model):
     heading = models.CharField(max_length=200)
     body = models.TextField(help_text="Markdown. Cite references with [@key] or [@key1; @key2].")
 
-    objects = RevisionChildQuerySet.as_manager()
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["revision", "position", "id"]
@@ -50,6 +74,7 @@ class Section(models.Model):
         from kb.models.immutability import is_restoring, refuse_move_between_revisions
 
         refuse_move_between_revisions(self)
+        self.body = normalise_markdown(text=self.body)
         if not (self._state.adding and is_restoring()) and self._revision_is_approved():
             raise ImmutableRevision("Sections of an approved revision cannot be changed.")
         super().save(*args, **kwargs)
