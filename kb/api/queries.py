@@ -231,13 +231,19 @@ class ConditionDocument:
         return self.review.next_review_due if self.review else None
 
 
-def get_condition_document(*, slug: str) -> ConditionDocument:
+def get_condition_document(
+    *, slug: str, codes: list[ConditionCode] | None = None
+) -> ConditionDocument:
     """The published article at ``slug`` with its codes, in a fixed number of queries.
 
-    Raises ``ArticleNotFound``, ``ArticleGone`` or ``ArticleMoved`` like the public page.
+    ``codes``, when given, are the ones already read with the answer's validators (so the
+    payload shows what its ETag names). Raises ``ArticleNotFound``, ``ArticleGone`` or
+    ``ArticleMoved`` like the public page.
     """
     article = get_published_article(slug=slug)
-    return ConditionDocument(article=article, codes=codes_of(slug=article.condition.slug))
+    if codes is None:
+        codes = codes_of(slug=article.condition.slug)
+    return ConditionDocument(article=article, codes=codes)
 
 
 def codes_of(*, slug: str) -> list[ConditionCode]:

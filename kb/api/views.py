@@ -217,26 +217,40 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
 
         # The keyed-answer pipeline (kb.caching.answers): validators in the current
         # publication state, the payload under its ETag, which names all of it.
+        name = "api-detail" if representation == "json" else f"api-detail-{representation}"
+        name = f"{name}:{slug}"
+        read: dict = {}
+
+        def read_validators() -> Validators | None:
+            validators, read["codes"] = _detail_validators(slug, representation=representation)
+            return validators
+
         def render():
+            kept = True
+            if "codes" not in read:  # validators from the cache: read what they name again
+                in_use = store.fresh(f"{name}:validators", read_validators)
+                again = read_validators()
+                kept = in_use is not None and again is not None and again.etag == in_use.etag
             try:
-                document = queries.get_condition_document(slug=slug)
+                document = queries.get_condition_document(slug=slug, codes=read["codes"])
             except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:
                 raise NotLive(slug) from exc
+            # Codes edited since the validators were read: serve this payload once, keep none.
+            revision_id = document.revision.pk if kept else 0
             if representation == "schema":
                 first = queries.first_published_at(condition_id=document.condition.pk)
-                return document.revision.pk, medical_web_page(document, first_published=first)
+                return revision_id, medical_web_page(document, first_published=first)
             serializer = ConditionDetailSerializer(
                 document,
                 context={"request": request, "page_url": page_url(document.condition.slug)},
             )
-            return document.revision.pk, serializer.data
+            return revision_id, serializer.data
 
-        name = "api-detail" if representation == "json" else f"api-detail-{representation}"
         try:
             return keyed_answer(
                 request,
-                name=f"{name}:{slug}",
-                read_validators=lambda: _detail_validators(slug, representation=representation),
+                name=name,
+                read_validators=read_validators,
                 render=render,
                 respond=Response,
             )
@@ -394,16 +408,20 @@ class InfobuttonView(PartnerAPIMixin, APIView):
         return Response(InfobuttonResponseSerializer(data).data)
 
 
-def _detail_validators(slug: str, *, representation: str = "json") -> Validators | None:
-    """The validators of the live article at ``slug`` in that representation; two queries."""
+def _detail_validators(
+    slug: str, *, representation: str = "json"
+) -> tuple[Validators | None, list | None]:
+    """The validators of the live article at ``slug`` in that representation, and the codes
+    they name; two queries."""
     key = get_page_key(slug=slug)
     if key is None:
-        return None
+        return None, None
     codes = queries.codes_of(slug=slug)
     etag, last_modified = conditional.keyed_detail_validators(
         key, slug=slug, codes=codes, representation=representation
     )
-    return Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
+    validators = Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
+    return validators, codes
 
 
 class JSONErrorsMixin:

@@ -104,3 +104,44 @@ def test_infobutton_costs_the_same_for_1_or_10_matches(api, author, reviewer):
     code_all()
     assert len(api.get(url).json()["feed"]["entry"]) == 10
     assert _queries(api, url) == small <= 2  # the key, the matching articles
+
+
+def test_a_cold_detail_reads_the_codes_once(api, author, reviewer):
+    """The codes read with the validators are the ones the payload shows (and its ETag
+    names): read once, not again for the body."""
+    from django.core.cache import cache
+
+    from kb.caching import store
+
+    _article(author, reviewer, "cold", 3)
+    api.get("/api/v1/conditions/cold/")  # the key's first use of the minute is stamped
+    cache.clear()
+    store.clear_local()
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get("/api/v1/conditions/cold/")
+    assert response.status_code == 200
+    assert response.json()["codes"][0]["code"] == "X3"
+    reads = [q["sql"] for q in ctx.captured_queries if "kb_conditioncode" in q["sql"]]
+    assert len(reads) == 1, reads
+
+
+def test_a_payload_rebuilt_under_cached_validators_shows_what_they_name(
+    api, author, reviewer, monkeypatch
+):
+    """Validators from the cache, payload not: the codes are read again and the payload is
+    kept only if they still give the ETag in use."""
+    from kb.caching import answers
+
+    _article(author, reviewer, "rebuilt", 2)
+    first = api.get("/api/v1/conditions/rebuilt/")
+    kept = []
+
+    def named(name, compute, *, keep=lambda value: True):  # nothing kept: always rebuilt
+        value = compute()
+        kept.append(keep(value))
+        return value
+
+    monkeypatch.setattr(answers.store, "named", named)
+    again = api.get("/api/v1/conditions/rebuilt/")
+    assert again["ETag"] == first["ETag"] and again.json() == first.json()
+    assert kept == [True]
