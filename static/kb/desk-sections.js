@@ -3,8 +3,8 @@
  * - "Move up" / "Move down" buttons on each section move it in the page and renumber every
  *   section's "Order" field (10, 20, 30 …); the server keeps that order when saving. The
  *   move is announced to screen readers and keeps the focus on the button pressed.
- * - A section added with "Add another Section" goes at the end: it gets the next order
- *   number and proposes the first kind, in the usual order, that no section has yet.
+ * - A section added with "Add another Section" goes at the end: it gets the number after
+ *   the highest and proposes the first kind, in the usual order, that no section has yet.
  * - Ticking "Delete" on a section asks once for confirmation; cancelling unticks it.
  * - The reference picker's search box gets the name of its field, so it is labelled.
  *
@@ -130,8 +130,18 @@
       kind.value = "";
       kind.value = nextKind();
     }
+    // After the last section, leaving the numbers the author typed elsewhere alone.
+    var position = field(row, "position");
+    if (position) {
+      var highest = rows().reduce(function (top, other) {
+        var input = field(other, "position");
+        var value = other === row || !input ? NaN : parseInt(input.value, 10);
+        return isNaN(value) ? top : Math.max(top, value);
+      }, 0);
+      position.value = String(highest + STEP);
+    }
     addButtons(row);
-    renumber();
+    refreshButtons();
     labelSearchBoxes();
   }
 
