@@ -55,7 +55,7 @@ REFERENCE_IMPORT_MAX_BYTES = env_int("REFERENCE_IMPORT_MAX_BYTES", 1024 * 1024, 
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 1095, minimum=1)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.DeskAdminConfig",  # django.contrib.admin, with the desk as admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -7,10 +7,6 @@ from django.urls import include, path, re_path
 from config.env import env_bool
 from kb.api.views import UnknownEndpointView
 
-admin.site.site_header = "Editorial desk"
-admin.site.site_title = "Editorial desk"
-admin.site.index_title = "Condition library"
-
 #: Public 404s carry the same short Cache-Control as other public answers.
 handler404 = "kb.views.errors.page_not_found"
 

@@ -1,11 +1,10 @@
 """The review dashboard in the editorial desk, and the changelist filters behind its counts.
 
 The dashboard lives at ``/admin/kb/dashboard/`` (URL name ``admin:kb_dashboard``) and a
-compact panel of its counts sits on the admin index. Both are added to the admin site by
-``install`` below, which wraps the site's own ``get_urls`` and ``index``: the dashboard is not
-a model, so no ``ModelAdmin`` can own its URL, and wrapping the default site keeps the
-project's settings and URLconf untouched. Every page goes through ``admin_view``, so the
-usual staff login applies; the dashboard itself also needs ``kb.view_condition``.
+compact panel of its counts sits on the admin index. The desk's site (``kb.admin_site``)
+serves both: the dashboard is not a model, so no ``ModelAdmin`` can own its URL. Every page
+goes through ``admin_view``, so the usual staff login applies; the dashboard itself also
+needs ``kb.view_condition``.
 
 Each count links to the condition changelist filtered by one of the filters defined here,
 which read through the same querysets as the dashboard (``kb.dashboard``), so a count and
@@ -19,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 
 from kb import dashboard as selectors
@@ -219,29 +218,3 @@ def index_panel(request) -> dict | None:
             ("Flagged for review", data.flagged_count, links["flagged_any"]),
         ],
     }
-
-
-def install(site: admin.AdminSite) -> None:
-    """Add the dashboard URL and the index panel to ``site`` (once)."""
-    if getattr(site, "_kb_dashboard_installed", False):
-        return
-    site_get_urls, site_index = site.get_urls, site.index
-
-    def view(request):
-        return dashboard_view(request, site=site)
-
-    def get_urls():
-        # Before the site's own patterns: its catch-all would otherwise answer first.
-        return [path("kb/dashboard/", site.admin_view(view), name="kb_dashboard"), *site_get_urls()]
-
-    def index(request, extra_context=None):
-        return site_index(
-            request, extra_context={"review_panel": index_panel(request), **(extra_context or {})}
-        )
-
-    site.get_urls = get_urls
-    site.index = index
-    site._kb_dashboard_installed = True
-
-
-install(admin.site)

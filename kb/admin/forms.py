@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django import forms
 from django.conf import settings
@@ -114,17 +115,51 @@ class RevisionForm(forms.ModelForm):
 
 
 class NewConditionForm(forms.Form):
+    """A new condition: its name first, then the address, which follows the name as it is
+    typed (Django admin's ``prepopulate.js``) until the author edits it."""
+
+    name = forms.CharField(max_length=200, help_text="The name readers know the condition by.")
     slug = forms.SlugField(
         max_length=120,
-        help_text="The article's address, e.g. cramp-fasciculation-syndrome.",
+        label="Web address",
+        help_text="The last part of the article's address, filled in from the name as you "
+        "type. Lower-case letters, numbers and hyphens, e.g. cramp-fasciculation-syndrome.",
     )
-    name = forms.CharField(max_length=200)
-    also_known_as = LinesField(required=False, help_text="Other names, one per line.")
+    also_known_as = LinesField(
+        required=False, help_text="Other names readers may search for, one per line."
+    )
     summary = forms.CharField(
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One plain sentence saying what the condition is.",
     )
+
+    #: Field filled from others as the author types, as ``ModelAdmin.prepopulated_fields``.
+    prepopulated_fields = {"slug": ("name",)}
+
+    class Media:
+        js = (
+            "admin/js/vendor/jquery/jquery.min.js",
+            "admin/js/jquery.init.js",
+            "admin/js/urlify.js",
+            "admin/js/prepopulate.js",
+        )
+
+    def prepopulated_fields_json(self) -> str:
+        """The data ``admin/js/prepopulate_init.js`` reads, as the admin's own forms give it."""
+        return json.dumps(
+            [
+                {
+                    "id": f"#{self[name].auto_id}",
+                    "name": name,
+                    "dependency_ids": [f"#{self[source].auto_id}" for source in sources],
+                    "dependency_list": list(sources),
+                    "maxLength": self.fields[name].max_length,
+                    "allowUnicode": False,
+                }
+                for name, sources in self.prepopulated_fields.items()
+            ]
+        )
 
     def clean_slug(self):
         try:

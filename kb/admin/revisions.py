@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from kb import workflow
 from kb.admin.compare import compare_target, compare_url
 from kb.admin.forms import ApproveForm, CommentForm, MarkdownField, RevisionForm
+from kb.admin.sections import SectionFormBase, SectionFormSet
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
@@ -24,7 +25,7 @@ from kb.selectors import open_revision
 from kb.services import record_edit
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(SectionFormBase):
     """A section, with a reference picker that appends the chosen citations to the body."""
 
     cite = forms.ModelMultipleChoiceField(
@@ -55,9 +56,14 @@ class SectionForm(forms.ModelForm):
 class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
+    formset = SectionFormSet  # order and new sections: kb/admin/sections.py
     fields = ("position", "kind", "heading", "body", "cite")
-    extra = 0
+    extra = 1  # a blank section at the end, so a section can be added without JavaScript
     ordering = ("position", "id")
+
+    class Media:
+        js = ("kb/desk-sections.js",)
+        css = {"all": ("kb/desk-sections.css", "kb/desk-forms.css")}
 
     def _editable(self, request, obj) -> bool:
         return obj is None or obj.is_editable
