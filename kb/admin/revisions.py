@@ -16,6 +16,8 @@ from django.utils.html import format_html, format_html_join
 from kb import workflow
 from kb.admin.compare import compare_target, compare_url
 from kb.admin.forms import ApproveForm, CommentForm, MarkdownField, RevisionForm
+from kb.admin.live_preview import live_preview_view
+from kb.admin.writing import readability_html
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
@@ -55,9 +57,14 @@ class SectionForm(forms.ModelForm):
 class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
-    fields = ("position", "kind", "heading", "body", "cite")
+    fields = ("position", "kind", "heading", "body", "cite", "readability_report")
+    readonly_fields = ("readability_report",)
     extra = 0
     ordering = ("position", "id")
+
+    @admin.display(description="Readability")
+    def readability_report(self, obj):
+        return readability_html(section=obj)
 
     def _editable(self, request, obj) -> bool:
         return obj is None or obj.is_editable
@@ -286,6 +293,11 @@ class RevisionAdmin(admin.ModelAdmin):
                 "<int:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="kb_revision_preview",
+            ),
+            path(
+                "<int:object_id>/live-preview/",
+                live_preview_view,
+                name="kb_revision_live_preview",
             ),
             path(
                 "<int:object_id>/start-draft/",
