@@ -112,6 +112,10 @@ def test_typing_updates_the_preview_without_saving(live_server, page, artifacts)
         assert found == []
     assert csp_errors == []
 
+    # A section added in the page gets its toolbar too.
+    page.get_by_text("Add another Section").click()
+    page.locator("markdown-toolbar[for='id_sections-2-body']").wait_for()
+
     # Nothing was saved by any of this.
     draft.refresh_from_db()
     assert draft.lock_version == lock
