@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kb.models import Revision, Section
 from tests.desk.test_admin_desk import revision_post_data
-from tests.factories import ReferenceFactory, UserFactory, make_draft
+from tests.factories import ReferenceFactory, UserFactory, make_draft, make_live
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +142,27 @@ def test_unknown_revision_is_404(client, author):
     assert (
         client.post(reverse("admin:kb_revision_live_preview", args=[999999]), {}).status_code == 404
     )
+
+
+def test_the_draft_form_carries_the_panel_and_its_scripts_as_static_files(client, author):
+    draft = make_draft(author=author)
+    client.force_login(author)
+
+    page = client.get(reverse("admin:kb_revision_change", args=[draft.pk])).content.decode()
+
+    assert f'data-url="{preview_url(draft)}"' in page
+    assert 'id="desk-live-preview"' in page and "hidden>" in page  # shown by the script
+    for name in ("kb/desk-preview.js", "kb/desk-editor.js", "kb/desk-editor.css"):
+        assert name in page
+    assert "<script>" not in page  # nothing inline (CSP)
+    assert reverse("admin:kb_revision_preview", args=[draft.pk]) in page  # full page kept
+
+
+def test_an_approved_revision_form_has_no_live_preview(client, author, reviewer):
+    live = make_live(author=author, reviewer=reviewer)
+    client.force_login(reviewer)
+
+    page = client.get(reverse("admin:kb_revision_change", args=[live.pk])).content.decode()
+
+    assert "desk-live-preview" not in page and "desk-editor.js" not in page
+    assert "Readability" in page  # reviewers still see the stored scores
