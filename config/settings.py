@@ -54,6 +54,14 @@ REFERENCE_IMPORT_MAX_BYTES = env_int("REFERENCE_IMPORT_MAX_BYTES", 1024 * 1024, 
 # I8: default interval between a review and the next one due (three years).
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 1095, minimum=1)
 
+# Readability targets the desk shows each section against while writing (kb/readability.py):
+# SMOG grade at most, Flesch reading ease at least, and the words after which a sentence
+# is flagged as long. The "use a simpler word" list is kb/plain_words.py unless
+# KB_SIMPLER_WORDS (a dict) is set here.
+KB_READABILITY_MAX_SMOG = env_int("KB_READABILITY_MAX_SMOG", 10, minimum=1)
+KB_READABILITY_MIN_FLESCH = env_int("KB_READABILITY_MIN_FLESCH", 60, minimum=0)
+KB_READABILITY_LONG_SENTENCE_WORDS = env_int("KB_READABILITY_LONG_SENTENCE_WORDS", 25, minimum=5)
+
 INSTALLED_APPS = [
     "config.apps.DeskAdminConfig",  # django.contrib.admin, with the desk as admin.site
     "django.contrib.auth",

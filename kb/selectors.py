@@ -44,6 +44,7 @@ from kb.models import (
     Review,
     Revision,
     RevisionStatus,
+    Section,
 )
 from kb.rendering import RenderedArticle, render_article
 
@@ -381,6 +382,30 @@ def get_preview_article(*, revision: Revision) -> Article:
     """Any revision rendered exactly as the public page would show it (staff only)."""
     revision = Revision.objects.select_related("condition").get(pk=revision.pk)
     return _load_article(revision, preview=True)
+
+
+def get_unsaved_preview_article(
+    *, revision: Revision, changes: dict, sections: list[Section]
+) -> Article:
+    """``revision`` as the public page would show it with text not yet saved (staff only).
+
+    The desk's live preview renders what the author is typing: ``changes`` (name, summary,
+    other names) are set on an in-memory copy and ``sections`` are unsaved objects, so the
+    same renderer and template as the public page run and nothing is written.
+    """
+    draft = Revision.objects.select_related("condition").get(pk=revision.pk)
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    references = resolve_keys(key for s in sections for key in cited_keys(s.body))
+    return Article(
+        condition=draft.condition,
+        revision=draft,
+        review=_latest_review(draft),
+        rendered=render_article(revision=draft, sections=sections, references=references),
+        related=_related_live(draft),
+        history=public_history(revision=draft, sections=sections),
+        preview=True,
+    )
 
 
 def latest_revision(*, condition: Condition) -> Revision | None:

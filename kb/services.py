@@ -66,6 +66,7 @@ def create_condition(
     for position, data in enumerate(sections or [], start=1):
         Section.objects.create(revision=revision, position=position * 10, **data)
     sync_citations(revision=revision)
+    record_readability(revision=revision)
     _record(
         condition=condition,
         revision=revision,
@@ -97,6 +98,7 @@ def record_edit(*, revision: Revision, by) -> None:
     ensure_editable(revision=revision)
     revision.edited_by.add(by)
     sync_citations(revision=revision)
+    record_readability(revision=revision)
 
 
 @transaction.atomic
@@ -151,3 +153,22 @@ def rename_condition(*, condition: Condition, new_slug: str, by) -> Condition:
             condition, condition.published_revision, ChangeAction.MOVED, previous_slug=old_slug
         )
     return condition
+
+
+def record_readability(*, revision: Revision) -> None:
+    """Store each section's plain-language scores (``kb.readability``) with the draft.
+
+    Called wherever a draft's text is written, so the scores reviewers see later are those
+    of the text they approve. Only sections whose scores changed are written.
+    """
+    from kb.readability import score
+
+    ensure_editable(revision=revision)
+    changed = []
+    for section in Section.objects.filter(revision=revision):
+        scores = score(body=section.body).as_json()
+        if scores != section.readability:
+            section.readability = scores
+            changed.append(section)
+    if changed:
+        Section.objects.bulk_update(changed, ["readability"])

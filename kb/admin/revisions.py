@@ -16,7 +16,9 @@ from django.utils.html import format_html, format_html_join
 from kb import workflow
 from kb.admin.compare import compare_target, compare_url
 from kb.admin.forms import ApproveForm, CommentForm, MarkdownField, RevisionForm
+from kb.admin.live_preview import live_preview_view
 from kb.admin.sections import SectionFormBase, SectionFormSet
+from kb.admin.writing import readability_html
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
@@ -57,13 +59,18 @@ class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
     formset = SectionFormSet  # order and new sections: kb/admin/sections.py
-    fields = ("position", "kind", "heading", "body", "cite")
+    fields = ("position", "kind", "heading", "body", "cite", "readability_report")
+    readonly_fields = ("readability_report",)
     extra = 1  # a blank section at the end, so a section can be added without JavaScript
     ordering = ("position", "id")
 
     class Media:
         js = ("kb/desk-sections.js",)
         css = {"all": ("kb/desk-sections.css", "kb/desk-forms.css")}
+
+    @admin.display(description="Readability")
+    def readability_report(self, obj):
+        return readability_html(section=obj)
 
     def _editable(self, request, obj) -> bool:
         return obj is None or obj.is_editable
@@ -292,6 +299,11 @@ class RevisionAdmin(admin.ModelAdmin):
                 "<int:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="kb_revision_preview",
+            ),
+            path(
+                "<int:object_id>/live-preview/",
+                live_preview_view,
+                name="kb_revision_live_preview",
             ),
             path(
                 "<int:object_id>/start-draft/",

@@ -54,6 +54,9 @@ class Section(models.Model):
     kind = models.CharField(max_length=20, choices=SectionKind.choices)
     heading = models.CharField(max_length=200)
     body = models.TextField(help_text="Markdown. Cite references with [@key] or [@key1; @key2].")
+    #: Plain-language scores of ``body`` when it was last saved (``kb.readability``), kept
+    #: so reviewers see what the author saw; derived, so never edited or exported.
+    readability = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = SectionQuerySet.as_manager()
 
