@@ -523,7 +523,12 @@ def import_by_identifier(*, identifier: str, by, fetch=None) -> IdentifierImport
         notes = _fit_to_model(ref, exclude=["key"])
         ref.fill_derived_fields()
         ref.save()
-        _Writer(user=by, lines=[])._log_retraction(ref)
+        if ref.retracted:
+            from kb.workflow import record_imported_retraction
+
+            record_imported_retraction(
+                reference=ref, by=by, note="Marked as retracted by the record looked up."
+            )
     if match is not None:
         notes.append(
             f"Possible duplicate of [@{match.reference.key}]: {match.reason}. Ask a medical "

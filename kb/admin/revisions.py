@@ -448,8 +448,8 @@ class RevisionAdmin(admin.ModelAdmin):
         if problems and level == messages.SUCCESS:
             request._kb_citation_problems = None
             message = format_html(
-                "Saved, but check the citations:<ul>{}</ul>",
-                format_html_join("", "<li>{}</li>", ((p,) for p in problems)),
+                "Saved, but check the citations: {}",
+                format_html_join(" ", "{}", ((p,) for p in problems)),
             )
             level = messages.WARNING
         super().message_user(request, message, level, *args, **kwargs)

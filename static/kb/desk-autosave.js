@@ -110,6 +110,12 @@
       })
       .then(function () {
         saving = false;
+        if (pendingSubmit) {
+          var submitter = pendingSubmit === true ? undefined : pendingSubmit;
+          pendingSubmit = null;
+          form.requestSubmit(submitter);
+          return;
+        }
         if (dirty && !stopped && edits !== sent) {
           schedule();
         }
@@ -126,7 +132,15 @@
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () {
+  var pendingSubmit = null;
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      // An autosave is on its way: send the form once it has answered, with the lock
+      // version it returns, or the author's own autosave would make the Save stale.
+      event.preventDefault();
+      pendingSubmit = event.submitter || true;
+      return;
+    }
     submitting = true;
     window.clearTimeout(timer);
   });

@@ -98,8 +98,19 @@ def test_unknown_and_retracted_keys_are_flagged_while_typing(live_server, page, 
     expect(flags).to_contain_text("Not in the reference library: [@ghost1999]")
     expect(flags).to_contain_text("Retracted publications: [@bad2010]")
     page.screenshot(path=str(SHOTS / "citation-flags.png"), full_page=True)
-    box.fill("Often none is found.")
-    expect(flags).to_be_empty()
+    box.fill("Often none is found. [@ghost1999]")
+    expect(flags).not_to_contain_text("bad2010")
+
+    # Saved anyway: a warning listing the problem at the top, not a green success, and
+    # the submit button waits.
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist .warning")).to_contain_text("[@ghost1999]")
+    expect(page.locator(".messagelist .success")).to_have_count(0)
+    expect(page.locator("#submit-problems")).to_contain_text("[@ghost1999]")
+    expect(page.get_by_role("link", name="Submit for review")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "citation-warning-after-save.png"))
+    page.locator("#id_sections-1-body").fill("Often none is found.")
+    expect(page.locator(".cite-flags").nth(1)).to_be_empty()
 
 
 def test_a_pmid_is_added_to_the_library_and_cited(live_server, page, draft, monkeypatch):

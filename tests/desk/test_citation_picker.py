@@ -144,6 +144,20 @@ def test_lookup_adds_a_reference_from_a_doi(client, author, monkeypatch):
     assert Reference.objects.get(key=response.json()["key"]).year == 2004
 
 
+def test_lookup_of_a_retracted_paper_says_so_and_logs_it(client, author, monkeypatch):
+    from kb.models import ReferenceAction, ReferenceEvent
+
+    answer = json.loads((RECORDED / "esummary_15326253.json").read_text())
+    answer["result"]["15326253"]["pubtype"].append("Retracted Publication")
+    monkeypatch.setattr("kb.lookup.http_get_json", lambda url, *, service: answer)
+    client.force_login(author)
+    response = client.post(reverse(LOOKUP), {"identifier": "15326253"})
+    assert response.status_code == 201 and response.json()["retracted"] is True
+    assert any("retracted: do not cite" in note for note in response.json()["notes"])
+    event = ReferenceEvent.objects.get(reference__pmid="15326253")
+    assert (event.action, event.actor) == (ReferenceAction.IMPORTED_RETRACTED, author)
+
+
 def test_lookup_offline_says_so_and_writes_nothing(client, author, monkeypatch):
     monkeypatch.setattr("kb.lookup.http_get_json", unreachable)
     client.force_login(author)
