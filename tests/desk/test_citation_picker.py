@@ -261,3 +261,19 @@ def test_submit_goes_ahead_once_the_reference_exists(author):
     assert workflow.can(author, "submit", draft)
     workflow.submit(revision=draft, by=author)
     assert draft.status == RevisionStatus.IN_REVIEW
+
+
+def test_the_form_carries_its_endpoints_as_data_not_script(client, author, reviewer):
+    draft = make_draft(author=author)
+    url = reverse("admin:kb_revision_change", args=[draft.pk])
+    client.force_login(author)
+    page = client.get(url).content.decode()
+    start = page.index('<script id="desk-writing-config" type="application/json">')
+    config = json.loads(page[start:].split(">", 1)[1].split("</script>", 1)[0])
+    assert config["search"] == reverse(SEARCH) and config["lookup"] == reverse(LOOKUP)
+    assert config["autosave"] == reverse("admin:kb_revision_autosave", args=[draft.pk])
+    assert 'src="/static/kb/desk-citations.js"' in page
+    assert 'src="/static/kb/desk-autosave.js"' in page
+
+    client.force_login(reviewer)  # reads the draft, may not edit it: no editor helpers
+    assert "desk-writing-config" not in client.get(url).content.decode()
