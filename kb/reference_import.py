@@ -486,3 +486,54 @@ def _describe(exc: ValidationError) -> str:
             label = str(Reference._meta.get_field(name).verbose_name)
             parts.extend(f"{label.capitalize()}: {message}" for message in messages)
     return "Not saved. " + " ".join(parts)
+
+
+@dataclass(frozen=True)
+class IdentifierImport:
+    """A reference looked up by DOI or PMID: the library record and whether it is new."""
+
+    reference: Reference
+    created: bool
+    #: What the author should check (a possible duplicate, fields left out, a retraction).
+    notes: list[str] = field(default_factory=list)
+
+
+def import_by_identifier(*, identifier: str, by, fetch=None) -> IdentifierImport:
+    """Add the publication a DOI or PMID names to the library, or find it already there.
+
+    For the desk's citation picker: an author citing a paper not yet in the library gets
+    it without leaving the draft. The lookup is ``kb.lookup`` (``fetch`` replaces its HTTP
+    call in tests) and the match the importers' (``find_match``), so the same paper is never
+    added twice. Raises ``kb.lookup.LookupFailed`` (its message says what went wrong) and
+    ``kb.exceptions.NotPermitted``; writes nothing then.
+    """
+    from kb.exceptions import NotPermitted
+    from kb.lookup import LookupNotFound, lookup
+
+    if not (by and by.is_active and by.has_perm("kb.add_reference")):
+        raise NotPermitted("You do not have permission to add references to the library.")
+    data = lookup(identifier, fetch=fetch)
+    match = find_match(data=data)
+    if match is not None and match.same_work:
+        return IdentifierImport(reference=match.reference, created=False)
+    if not (data.title or "").strip():
+        raise LookupNotFound("The record found has no title: add it by hand in the library.")
+    with transaction.atomic():
+        ref = reference_from_data(data)
+        notes = _fit_to_model(ref, exclude=["key"])
+        ref.fill_derived_fields()
+        ref.save()
+        if ref.retracted:
+            from kb.workflow import record_imported_retraction
+
+            record_imported_retraction(
+                reference=ref, by=by, note="Marked as retracted by the record looked up."
+            )
+    if match is not None:
+        notes.append(
+            f"Possible duplicate of [@{match.reference.key}]: {match.reason}. Ask a medical "
+            "reviewer to merge them if they are one publication."
+        )
+    if ref.retracted:
+        notes.append("The source marks this publication as retracted: do not cite it.")
+    return IdentifierImport(reference=ref, created=True, notes=notes)

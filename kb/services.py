@@ -123,6 +123,7 @@ def update_revision(
     for name, value in fields.items():
         setattr(revision, name, value)
     revision.lock_version = expected_version
+    revision.updated_by = by
     revision.save()
     if sections is not None:
         revision.sections.all().delete()

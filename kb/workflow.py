@@ -155,8 +155,6 @@ def approval_problems(*, revision: Revision) -> list[str]:
     Content checks live here so that the same list is shown before approval (in the
     editorial desk) and enforced at approval.
     """
-    from kb.citations import unresolved_citations
-
     problems: list[str] = []
     sections = list(revision.sections.all())
     if not sections:
@@ -164,6 +162,19 @@ def approval_problems(*, revision: Revision) -> list[str]:
     for section in sections:
         if not section.body.strip():
             problems.append(f"Section “{section.heading}” has no text.")
+    problems.extend(citation_problems(revision=revision, sections=sections))
+    return problems
+
+
+def citation_problems(*, revision: Revision, sections=None) -> list[str]:
+    """Each citation marker that names no reference in the library (I7), as a sentence.
+
+    Checked at submission as well as at approval: the author who wrote the marker is the
+    one who can fix it cheaply, before a reviewer spends time on the text.
+    """
+    from kb.citations import unresolved_citations
+
+    problems: list[str] = []
     for item in unresolved_citations(revision=revision, sections=sections):
         if item.merged_into:
             problems.append(
@@ -183,7 +194,11 @@ def can(user, transition: str, revision: Revision) -> bool:
     if not (user and user.is_active):
         return False
     if transition == "submit":
-        return revision.status in (S.DRAFT, S.CHANGES_REQUESTED) and user.has_perm(PERM_SUBMIT)
+        return (
+            revision.status in (S.DRAFT, S.CHANGES_REQUESTED)
+            and user.has_perm(PERM_SUBMIT)
+            and not citation_problems(revision=revision)
+        )
     if transition == "approve":
         return (
             revision.status == S.IN_REVIEW
@@ -209,7 +224,13 @@ def why_not(user, transition: str, revision: Revision) -> str:
     if not perm or not user.has_perm(perm):
         return message
     if transition == "submit":
-        return f"This revision is {status}; only drafts and sent-back revisions can be submitted."
+        if revision.status not in (S.DRAFT, S.CHANGES_REQUESTED):
+            return (
+                f"This revision is {status}; only drafts and sent-back revisions can be submitted."
+            )
+        return "Fix the citations before submitting: " + " ".join(
+            citation_problems(revision=revision)
+        )
     if revision.status != S.IN_REVIEW:
         return f"This revision is {status}; only revisions in review can be reviewed."
     return "You wrote or edited this revision, so another medical reviewer must approve it."
@@ -231,6 +252,9 @@ def submit(*, revision: Revision, by, comment: str = "") -> Revision:
         )
     if not locked.sections.exists():
         raise ContentProblems("Add at least one section before submitting.")
+    problems = citation_problems(revision=locked)
+    if problems:
+        raise ContentProblems("This revision cannot be submitted yet:", problems=problems)
     previous = locked.status
     locked.status = S.IN_REVIEW
     locked.submitted_at = timezone.now()

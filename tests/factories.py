@@ -93,6 +93,21 @@ def make_in_review(*, author, **kwargs):
     return revision
 
 
+def make_in_review_citing_lost_keys(*, author, keys: list[str], **kwargs):
+    """A revision in review whose text cites ``keys`` that no longer name a record.
+
+    Submission refuses unknown keys (I7), so the records exist when the draft is
+    submitted; their keys are then changed in the library, which leaves the text in review
+    citing keys approval must still refuse.
+    """
+    records = [ReferenceFactory(key=key) for key in keys]
+    revision = make_in_review(author=author, **kwargs)
+    for record in records:
+        record.key = f"{record.key}-rekeyed"
+        record.save()
+    return revision
+
+
 def make_live(*, author, reviewer, **kwargs):
     revision = make_in_review(author=author, **kwargs)
     workflow.approve(revision=revision, by=reviewer)

@@ -92,21 +92,17 @@ class RevisionForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["opened_version"] = self.instance.lock_version
 
+    #: Who is editing (set by the desk), so a refusal can tell "you, in another tab" apart.
+    editor = None
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            stored = (
-                Revision.objects.filter(pk=self.instance.pk)
-                .values_list("lock_version", flat=True)
-                .first()
-            )
-            if cleaned.get("opened_version") != stored:
-                raise ValidationError(
-                    "Someone else saved this revision after you opened it. Your changes were "
-                    "not saved and theirs are kept. Open the revision again to see the current "
-                    "text, then redo your changes.",
-                    code="stale",
-                )
+            from kb.edit_lock import last_save, stale_message
+
+            last = last_save(revision_id=self.instance.pk)
+            if last is None or cleaned.get("opened_version") != last.version:
+                raise ValidationError(stale_message(last=last, user=self.editor), code="stale")
         return cleaned
 
     def save(self, commit=True):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
@@ -247,6 +250,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 ]  # fmt: skip
                 extra_context["revision"] = revision
                 extra_context.update(self._compare_and_rollback(request, revision))
+                extra_context.update(self._writing_context(request, revision))
                 if (
                     revision.status == RevisionStatus.IN_REVIEW
                     and request.user.has_perm(workflow.PERM_APPROVE)
@@ -264,6 +268,7 @@ class RevisionAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         record_edit(revision=form.instance, by=request.user)
         self._warn_unsupported_markdown(request, revision=form.instance)
+        request._kb_citation_problems = self._citation_warnings(revision=form.instance)
 
     def _warn_unsupported_markdown(self, request, *, revision: Revision) -> None:
         """Say what the public page will not show as written; the save still stands.
@@ -290,6 +295,7 @@ class RevisionAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = super().get_urls()
         own = [
+            *self._writing_urls(),
             path(
                 "<int:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -444,3 +450,80 @@ class RevisionAdmin(admin.ModelAdmin):
             )
         elif name == "request_changes":
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])
+
+    # --- writing: citations at the cursor, autosave (issue 15, items 4 and 5) ------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user  # named if someone else's save is refused as stale
+        super().save_model(request, obj, form, change)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        """A save that leaves citation problems says so in a warning, not in green."""
+        problems = getattr(request, "_kb_citation_problems", None)
+        if problems and level == messages.SUCCESS:
+            request._kb_citation_problems = None
+            message = format_html(
+                "Saved, but check the citations: {}",
+                format_html_join(" ", "{}", ((p,) for p in problems)),
+            )
+            level = messages.WARNING
+        super().message_user(request, message, level, *args, **kwargs)
+
+    @staticmethod
+    def _citation_warnings(*, revision: Revision) -> list[str]:
+        """Markers naming no reference (submission waits for them) and retracted sources."""
+        problems = workflow.citation_problems(revision=revision)
+        if problems:
+            problems.append("Submitting for review waits until every marker names a reference.")
+        retracted = revision.citations.filter(reference__retracted=True).select_related("reference")
+        problems += [
+            f"[@{c.reference.key}] is a retracted publication: cite another source."
+            for c in retracted
+        ]
+        return problems
+
+    def _writing_context(self, request, revision: Revision) -> dict:
+        context: dict = {}
+        if request.user.has_perm(workflow.PERM_SUBMIT) and revision.is_editable:
+            context["submit_problems"] = workflow.citation_problems(revision=revision)
+        if self.has_change_permission(request, revision):
+            context["desk_writing"] = {
+                "search": reverse("admin:kb_revision_cite_search"),
+                "check": reverse("admin:kb_revision_cite_check"),
+                "lookup": reverse("admin:kb_revision_cite_lookup")
+                if request.user.has_perm("kb.add_reference")
+                else "",
+                "autosave": reverse("admin:kb_revision_autosave", args=[revision.pk]),
+                "autosaveDelay": getattr(settings, "DESK_AUTOSAVE_DELAY_MS", 3000),
+            }
+        return context
+
+    def _writing_urls(self) -> list:
+        from kb.admin import citation_picker
+        from kb.admin.autosave import autosave_view
+
+        return [
+            path(
+                "cite/search/",
+                self.admin_site.admin_view(citation_picker.search_view),
+                name="kb_revision_cite_search",
+            ),
+            path(
+                "cite/check/",
+                self.admin_site.admin_view(citation_picker.check_view),
+                name="kb_revision_cite_check",
+            ),
+            path(
+                "cite/lookup/",
+                self.admin_site.admin_view(citation_picker.lookup_view),
+                name="kb_revision_cite_lookup",
+            ),
+            path(
+                "<int:object_id>/autosave/",
+                self.admin_site.admin_view(partial(autosave_view, model_admin=self)),
+                name="kb_revision_autosave",
+            ),
+        ]

@@ -104,6 +104,16 @@ class Revision(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     lock_version = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="Who saved the text last (with ``updated_at``): named when a save or an "
+        "autosave is refused as stale, so an editor knows whom to ask.",
+    )
 
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(

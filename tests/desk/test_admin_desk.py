@@ -59,7 +59,7 @@ def test_second_stale_admin_save_refused_first_kept(client, author, author2):
         revision_post_data(draft, lock_version=opened, **{"sections-0-body": "Second editor."}),
     )
     assert second.status_code == 200
-    assert "Someone else saved this revision" in second.content.decode()
+    assert "Alice Author saved this revision at" in second.content.decode()
     assert draft.sections.order_by("position").first().body == "First editor."
     assert author2 not in Revision.objects.get(pk=draft.pk).edited_by.all()
 

@@ -21,7 +21,7 @@ from tests.factories import ReferenceFactory, UserFactory, make_draft, make_live
 pytestmark = pytest.mark.django_db
 
 ROLES = [AUTHOR, MEDICAL_REVIEWER, PUBLISHER, "superuser"]
-FINE = {200, 302, 403, 405}  # 405: a POST-only endpoint (the live preview) refuses GET
+FINE = {200, 302, 403, 405}  # 405: an endpoint that takes POST only (live preview, autosave)
 
 
 @pytest.fixture

@@ -15,7 +15,12 @@ from kb import workflow
 from kb.exceptions import ImmutableRevision
 from kb.lookup import LookupNotFound, LookupUnavailable, lookup, lookup_doi, lookup_pmid
 from kb.models import Reference
-from tests.factories import ReferenceFactory, make_draft, make_in_review, make_live
+from tests.factories import (
+    ReferenceFactory,
+    make_draft,
+    make_in_review_citing_lost_keys,
+    make_live,
+)
 
 pytestmark = pytest.mark.django_db
 HERE = Path(__file__).parent
@@ -101,7 +106,7 @@ def test_unknown_keys_shown_to_staff_in_preview_and_desk(client, author):
 
 
 def test_approval_page_lists_unresolved_citations(client, author, reviewer):
-    revision = make_in_review(author=author, sections=[
+    revision = make_in_review_citing_lost_keys(author=author, keys=["ghost1999"], sections=[
         {"kind": "overview", "heading": "Overview", "body": "Claim [@ghost1999]."}
     ])  # fmt: skip
     client.force_login(reviewer)

@@ -12,7 +12,12 @@ from kb.exceptions import ContentProblems, TransitionNotAllowed
 from kb.models import Condition, Review, RevisionStatus, WorkflowEvent
 from kb.models.events import WorkflowAction
 from kb.selectors import published_revisions
-from tests.factories import make_draft, make_in_review, make_live
+from tests.factories import (
+    make_draft,
+    make_in_review,
+    make_in_review_citing_lost_keys,
+    make_live,
+)
 
 pytestmark = pytest.mark.django_db
 S = RevisionStatus
@@ -211,9 +216,11 @@ def test_submit_needs_sections(author):
 
 
 def test_approval_refused_for_unknown_citation(author, reviewer):
-    """I7: a citation that names no reference blocks approval, with the list of problems."""
-    revision = make_in_review(
+    """I7: a citation that names no reference blocks approval, with the list of problems
+    (here: the record's key was changed in the library after the text was submitted)."""
+    revision = make_in_review_citing_lost_keys(
         author=author,
+        keys=["nosuch2020"],
         sections=[{"kind": "overview", "heading": "Overview", "body": "Claim [@nosuch2020]."}],
     )
     with pytest.raises(ContentProblems) as info:
