@@ -50,7 +50,22 @@
     var total = form.querySelector("input[name=sections-TOTAL_FORMS]");
     var initial = form.querySelector("input[name=sections-INITIAL_FORMS]");
     var deleting = form.querySelector("input[name$='-DELETE']:checked");
-    return Boolean(deleting) || (total && initial && total.value !== initial.value);
+    if (deleting) {
+      return true;
+    }
+    if (!total || !initial) {
+      return false;
+    }
+    // The form always offers one blank section (for adding without JavaScript): only a new
+    // section with a heading or text counts as added, as on the server (kb/admin/sections.py).
+    for (var i = Number(initial.value); i < Number(total.value); i++) {
+      var heading = form.querySelector("[name='sections-" + i + "-heading']");
+      var body = form.querySelector("[name='sections-" + i + "-body']");
+      if ((heading && heading.value.trim()) || (body && body.value.trim())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   function schedule() {

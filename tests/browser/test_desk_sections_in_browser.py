@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import AUTHOR, MEDICAL_REVIEWER
 from kb.models import Condition, Revision
@@ -104,7 +105,7 @@ def test_up_and_down_buttons_move_a_section_and_the_order_is_saved(live_server, 
     assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == (
         "Move “Treatment” up"
     )
-    assert "section 2 of" in page.locator("#kb-sections-status").inner_text(timeout=2000)
+    expect(page.locator("#kb-sections-status")).to_contain_text("section 2 of")
     page.get_by_role("button", name="Move “Overview” down").click()
     assert [h for h, _ in order_in_page(page)[:3]] == ["Treatment", "Overview", "Causes"]
     assert page.get_by_role("button", name="Move “Treatment” up").is_disabled()
