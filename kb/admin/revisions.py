@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from kb import workflow
+from kb.admin.comments import comment_urls, section_comment_links
 from kb.admin.compare import compare_target, compare_url
 from kb.admin.forms import ApproveForm, CommentForm, MarkdownField, RevisionForm
 from kb.citations import unresolved_citations
@@ -55,9 +56,15 @@ class SectionForm(forms.ModelForm):
 class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
-    fields = ("position", "kind", "heading", "body", "cite")
+    fields = ("open_comments", "position", "kind", "heading", "body", "cite")
+    readonly_fields = ("open_comments",)
     extra = 0
     ordering = ("position", "id")
+
+    @admin.display(description="Open comments")
+    def open_comments(self, obj: Section | None):
+        """The unresolved threads about this section, beside it, linking to each thread."""
+        return section_comment_links(obj)
 
     def _editable(self, request, obj) -> bool:
         return obj is None or obj.is_editable
@@ -292,6 +299,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.start_draft_view),
                 name="kb_revision_start_draft",
             ),
+            *comment_urls(self),
         ]
         return own + urls
 
@@ -426,3 +434,5 @@ class RevisionAdmin(admin.ModelAdmin):
             )
         elif name == "request_changes":
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])
+        elif name == "take_back":
+            workflow.take_back(revision=revision, by=request.user, comment=data.get("comment", ""))
