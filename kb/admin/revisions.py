@@ -436,3 +436,15 @@ class RevisionAdmin(admin.ModelAdmin):
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])
         elif name == "take_back":
             workflow.take_back(revision=revision, by=request.user, comment=data.get("comment", ""))
+
+    # --- history in words ---------------------------------------------------------------
+    object_history_template = "admin/kb/revision/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The revision's history as sentences ("Submitted for review by …"), not Django's
+        log of changed form fields."""
+        from kb.history import full_history
+
+        revision = self.get_object(request, object_id)
+        extra = {"history": full_history(revision=revision) if revision else []}
+        return super().history_view(request, object_id, {**(extra_context or {}), **extra})
