@@ -867,6 +867,10 @@ def set_retraction(*, reference: Reference, by, retracted: bool, note: str) -> R
 
     for live in published_revisions().filter(citations__reference=locked).distinct():
         _public_change(live.condition, live, ChangeAction.UPDATED)
+    if retracted:
+        from kb.alerts import retraction_flagged  # the reviewers of the articles citing it
+
+        retraction_flagged(event=event)  # queued in this transaction, sent after commit
     _refresh(reference)
     return event
 
