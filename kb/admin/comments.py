@@ -2,7 +2,8 @@
 
 Plain POST forms on the revision page (no JavaScript needed); each view checks the rule in
 ``kb.comments`` through the service it calls, and comes back to the conversation on the
-revision page with what happened, or why not, as a message.
+revision page with what happened, or why not, as a message. A GET (a reloaded or
+bookmarked form address) writes nothing and leads back to the conversation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from django.views.decorators.http import require_POST
 
 from kb import comments
 from kb.exceptions import KBError
@@ -85,9 +85,10 @@ def comment_urls(model_admin) -> list:
     """The conversation's URLs, for ``RevisionAdmin.get_urls``."""
     site = model_admin.admin_site
 
-    @require_POST
     def add(request, object_id: int):
         revision = _revision(model_admin, request, object_id)
+        if request.method != "POST":
+            return _back(revision)
         form = NewCommentForm(request.POST, revision=revision)
         if not form.is_valid():
             messages.error(request, f"Your comment was not saved. {_problems(form)}")
@@ -106,9 +107,10 @@ def comment_urls(model_admin) -> list:
         messages.success(request, "Comment added.")
         return _back(revision, f"comment-{comment.pk}")
 
-    @require_POST
     def reply(request, object_id: int, comment_id: int):
         revision = _revision(model_admin, request, object_id)
+        if request.method != "POST":
+            return _back(revision)
         thread = _thread(revision, comment_id)
         form = ReplyForm(request.POST, prefix=f"reply-{thread.pk}")
         if not form.is_valid():
@@ -122,9 +124,10 @@ def comment_urls(model_admin) -> list:
             messages.success(request, "Reply added.")
         return _back(revision, f"comment-{thread.pk}")
 
-    @require_POST
     def resolve(request, object_id: int, comment_id: int):
         revision = _revision(model_admin, request, object_id)
+        if request.method != "POST":
+            return _back(revision)
         thread = _thread(revision, comment_id)
         form = ResolveForm(request.POST, prefix=f"resolve-{thread.pk}")
         form.is_valid()

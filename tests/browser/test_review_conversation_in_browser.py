@@ -117,3 +117,23 @@ def test_send_back_round_trip_as_reviewer_and_author(live_server, page):
     page.goto(revision_url)
     text = page.locator(f"#comment-{thread.pk}").inner_text()
     assert "Cited the CBZ trial" in text and "Resolved by Ann Author" in text
+
+
+def test_dashboard_fits_1280_with_awaiting_my_review_first(live_server, page):
+    author = UserFactory(username="ann", display_name="Ann Author", role=AUTHOR)
+    UserFactory(username="doctor", display_name="Dr Amira Haddad", role=MEDICAL_REVIEWER)
+    long_name = "Chronic inflammatory demyelinating polyradiculoneuropathy with " * 3
+    for n in range(3):
+        draft = make_draft(author=author, slug=f"long-{n}", name=f"{long_name.strip()} {n}")
+        workflow.submit(revision=draft, by=author, comment="Updated treatment section")
+    base = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, "doctor")
+    page.goto(f"{base}/admin/kb/dashboard/")
+    first = page.locator("#content-main section").first
+    assert first.locator("h2").inner_text().startswith("Awaiting my review (3)")
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    shot(page, "dashboard-1280")
+    assert scroll <= 1280, f"the dashboard scrolls sideways at 1280 px ({scroll}px)"
+    found = serious_violations(page)
+    assert not found, found

@@ -89,11 +89,13 @@ def test_empty_comment_refused_with_a_message_and_nothing_written(client, author
     assert not SectionComment.objects.exists()
 
 
-def test_forms_only_answer_post_and_refuse_outsiders(client, author, publisher):
+def test_forms_write_only_on_post_and_refuse_outsiders(client, author, publisher):
     revision = make_in_review(author=author)
     url = reverse("admin:kb_revision_comment_add", args=[revision.pk])
     client.force_login(author)
-    assert client.get(url).status_code == 405
+    response = client.get(url, {"new-comment-body": "Hello"})
+    assert response.status_code == 302 and response["Location"].endswith("#conversation")
+    assert not SectionComment.objects.exists()
     client.force_login(publisher)
     response = client.post(url, {"new-comment-body": "Hello"}, follow=True)
     assert "Only authors and medical reviewers" in response.content.decode()
@@ -131,3 +133,16 @@ def test_author_sees_open_comments_beside_the_section(client, author, reviewer):
         < form.index(link)
         < form.index(f'value="{second.heading}"')
     )
+
+
+def test_dashboard_puts_awaiting_my_review_first(client, author, reviewer):
+    revision = make_in_review(author=author, name="Neuromyotonia")
+    client.force_login(reviewer)
+    html = client.get(reverse("admin:kb_dashboard")).content.decode()
+    sections = [html.index(f'aria-labelledby="{name}"') for name in ("kb-awaiting", "kb-glance")]
+    assert sections == sorted(sections)
+    assert html[html.index("<section") :].startswith('<section aria-labelledby="kb-awaiting"')
+    awaiting = html[html.index('id="kb-awaiting"') : html.index('id="kb-glance"')]
+    assert reverse("admin:kb_revision_change", args=[revision.pk]) in awaiting
+    counts = html[html.index('class="kb-counts"') :]
+    assert counts.index("awaiting my review") < counts.index("overdue")
