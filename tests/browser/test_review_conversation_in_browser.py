@@ -79,6 +79,7 @@ def test_send_back_round_trip_as_reviewer_and_author(live_server, page):
     # … and sends it back: the send-back page lists the open comment.
     page.goto(f"{base}/admin/kb/revision/{draft.pk}/transition/request_changes/")
     assert "Which trial is this dose from?" in page.locator(".kb-unresolved").inner_text()
+    shot(page, "send-back-unresolved-1280")
     page.fill("#id_comment", "Please cite the dose; see my comment on Treatment.")
     page.click("input[type=submit][value='Send back with comments']")
     page.wait_for_selector("text=Send back with comments: done.")
