@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -142,15 +143,20 @@ def record_feedback(
     passage: str = "",
     section: str = "",
 ) -> Feedback:
-    return Feedback.objects.create(
-        condition=article.condition,
-        revision=revision,
-        assigned_to=revision.approved_by,
-        message=message,
-        contact=contact,
-        passage=passage,
-        section=section,
-    )
+    from kb.alerts import reader_report_arrived
+
+    with transaction.atomic():  # the report and its e-mail to the reviewer, or neither
+        feedback = Feedback.objects.create(
+            condition=article.condition,
+            revision=revision,
+            assigned_to=revision.approved_by,
+            message=message,
+            contact=contact,
+            passage=passage,
+            section=section,
+        )
+        reader_report_arrived(feedback=feedback)
+    return feedback
 
 
 @dataclass(frozen=True)

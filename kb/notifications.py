@@ -410,3 +410,39 @@ def _reset(connection) -> None:
         connection.close()
     except Exception:
         logger.debug("Closing the failed mail connection raised.", exc_info=True)
+
+
+# --- messages worded in templates, queued like the workflow's ----------------------------
+
+
+def render_message(*, kind: str, template: str, context: dict) -> Message:
+    """A message whose wording lives in ``templates/kb/email/<template>_subject.txt`` and
+    ``…_body.txt`` (plain text: nothing is HTML-escaped), with the usual subject prefix."""
+    from django.template.loader import render_to_string
+
+    context = {**context, "publisher": settings.KB_PUBLISHER_NAME}
+    subject = " ".join(render_to_string(f"kb/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"kb/email/{template}_body.txt", context).strip() + "\n"
+    return Message(kind=kind, subject=subject_line(subject), body=body)
+
+
+def enqueue(*, key: str, messages: Iterable[tuple[object, Message]]) -> list[Notification]:
+    """Write ``(recipient, message)`` pairs to the outbox in the caller's transaction and
+    send them once it commits: the same outbox semantics as ``on_event`` (a rolled-back
+    change leaves no message; one message per ``key`` per person; a failed send is retried
+    by the next reminders run). People without an e-mail address are skipped."""
+    rows = []
+    with transaction.atomic():
+        for recipient, message in messages:
+            if not (recipient.email or "").strip():
+                continue
+            row, _created = Notification.objects.get_or_create(
+                recipient=recipient,
+                key=key,
+                defaults={"kind": message.kind, "subject": message.subject, "body": message.body},
+            )
+            rows.append(row)
+    ids = [row.pk for row in rows if row.sent_at is None]
+    if ids:
+        transaction.on_commit(partial(_send_after_commit, ids), robust=True)
+    return rows

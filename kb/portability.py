@@ -1,7 +1,8 @@
 """Export and import of the whole library as documented, versioned JSON.
 
 The file holds every condition with every revision (any status), its sections, citations
-(with the snapshot of each reference as approved, I9), reviews and workflow events, the
+(with the snapshot of each reference as approved, I9), reviews, review comments (each
+anchored by its section's place in the revision) and workflow events, the
 reference library with its retraction log, and the people involved referred to by username.
 Exporting, importing into an empty database and exporting again gives a byte-identical
 file: output order is fixed and every stored value is written. The export is written as a
@@ -49,6 +50,7 @@ from kb.models import (
     Revision,
     RevisionStatus,
     Section,
+    SectionComment,
     WorkflowEvent,
 )
 from kb.models.immutability import restoring
@@ -193,6 +195,7 @@ def _conditions() -> QuerySet:
             "edited_by",
             "sections",
             Prefetch("reviews", Review.objects.select_related("reviewer")),
+            Prefetch("comments", SectionComment.objects.select_related("author")),
             Prefetch("citations", Citation.objects.select_related("reference").only(
                 "revision_id", "number", "snapshot", "reference__key")),
         )
@@ -298,7 +301,31 @@ def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
             }
             for r in sorted(rev.reviews.all(), key=lambda r: (r.created_at, r.pk))
         ],
+        "comments": _comments(rev),
     }
+
+
+def _comments(rev: Revision) -> list[dict[str, Any]]:
+    """The revision's conversation, oldest first. A comment names its section by place in
+    the revision's ``sections`` and its thread by place in this list (files carry no row
+    numbers of their own)."""
+    sections = sorted(rev.sections.all(), key=lambda s: (s.position, s.pk))
+    place = {s.pk: i for i, s in enumerate(sections)}
+    comments = sorted(rev.comments.all(), key=lambda c: (c.created_at, c.pk))
+    order = {c.pk: i for i, c in enumerate(comments)}
+    return [
+        {
+            "section": place.get(c.section_id),
+            "section_heading": c.section_heading,
+            "quote": c.quote,
+            "body": c.body,
+            "author": c.author.username,
+            "created_at": _dt(c.created_at),
+            "thread": order.get(c.parent_id),
+            "resolves": c.is_resolution,
+        }
+        for c in comments
+    ]
 
 
 def _sorted(snapshot: dict | None) -> dict | None:
@@ -655,6 +682,7 @@ def _check(data: Any) -> list[str]:
                     c.fail(f"{vw}.next_review_due", "must fall after reviewed_on")
                 c.field(r, "note", vw, Review, required=False)
                 c.field(r, "created_at", vw, Review)
+            _check_comments(c, rev, rw, user)
         if open_count > 1:
             c.fail(f"{where}.revisions", "more than one revision is still open (not approved)")
         for j, rev in enumerate(revisions):
@@ -717,6 +745,42 @@ def _check(data: Any) -> list[str]:
         elif successor is not None and successor == cond.get("slug"):
             c.fail(f"conditions[{i}].merged_into", "a condition cannot be merged into itself")
     return c.problems
+
+
+def _check_comments(c: _Checker, rev: dict, rw: str, user) -> None:
+    """A revision's ``comments``: each in a thread that came before it, about one of the
+    revision's sections (or none), with text unless it resolves; a thread resolved once."""
+    sections = rev.get("sections") if isinstance(rev.get("sections"), list) else []
+    threads: dict[int, bool] = {}  # place of each thread → resolved yet
+    for k, raw in enumerate(c.items(rev, "comments", rw, required=False)):
+        where = f"{rw}.comments[{k}]"
+        comment = c.obj(raw, where)
+        user(comment, "author", where)
+        for name in ("section_heading", "quote", "body"):
+            c.field(comment, name, where, SectionComment, required=False)
+        c.field(comment, "created_at", where, SectionComment)
+        section = comment.get("section")
+        if section is not None and not (
+            isinstance(section, int) and not isinstance(section, bool)
+            and 0 <= section < len(sections)
+        ):  # fmt: skip
+            c.fail(f"{where}.section", "names no section of this revision")
+        resolves = comment.get("resolves", False)
+        if not isinstance(resolves, bool):
+            c.fail(f"{where}.resolves", "expected true or false")
+        thread = comment.get("thread")
+        if thread is None:
+            if resolves:
+                c.fail(f"{where}.thread", "a resolution must name the thread it resolves")
+            threads[k] = False
+        elif not (isinstance(thread, int) and thread in threads):
+            c.fail(f"{where}.thread", "names no earlier thread of this revision")
+        elif threads[thread]:
+            c.fail(f"{where}.thread", "that thread is already resolved")
+        elif resolves:
+            threads[thread] = True
+        if not resolves and not str(comment.get("body") or "").strip():
+            c.fail(f"{where}.body", "a comment needs text")
 
 
 # --- import: writing -------------------------------------------------------------------
@@ -910,6 +974,23 @@ def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
                     created_at=when(r["created_at"]),
                 )
                 counts["reviews"] += 1
+            written: list[SectionComment] = []
+            for cm in rev.get("comments") or []:
+                thread = written[cm["thread"]] if cm.get("thread") is not None else None
+                place = cm.get("section")
+                written.append(
+                    SectionComment.objects.create(
+                        revision=revision,
+                        section=sections[place] if place is not None else None,
+                        section_heading=cm.get("section_heading") or "",
+                        quote=cm.get("quote") or "",
+                        body=cm.get("body") or "",
+                        author=users[cm["author"]],
+                        parent=thread,
+                        is_resolution=bool(cm.get("resolves")),
+                        created_at=when(cm["created_at"]),
+                    )
+                )
         for pointer in ("published_revision", "scheduled_revision"):
             if cond.get(pointer) is not None:
                 setattr(condition, pointer, by_number[cond[pointer]])

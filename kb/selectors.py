@@ -461,3 +461,71 @@ def recently_reviewed(*, limit: int = 6) -> list[Revision]:
 def published_for_listing() -> QuerySet[Revision]:
     """Live revisions with their review dates, for sitemap and feed (one query)."""
     return with_latest_review(published_revisions()).order_by("-published_at")
+
+
+# --- the review conversation on a revision -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentThread:
+    """A comment that starts a thread, its replies (oldest first) and its resolution."""
+
+    comment: object
+    replies: list
+    resolution: object | None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolution is not None
+
+
+@dataclass(frozen=True)
+class ConversationItem:
+    """One item of a revision's conversation: a workflow event in words, or a thread."""
+
+    at: dt.datetime
+    event: object | None = None
+    thread: CommentThread | None = None
+
+
+def comment_threads(*, revision: Revision) -> list[CommentThread]:
+    """The revision's comment threads, oldest first (two queries' worth: one)."""
+    from kb.models import SectionComment
+
+    rows = list(
+        SectionComment.objects.filter(revision=revision)
+        .select_related("author", "section")
+        .order_by("created_at", "id")
+    )
+    replies: dict[int, list] = {}
+    resolutions: dict[int, object] = {}
+    for row in rows:
+        if row.parent_id is None:
+            continue
+        if row.is_resolution:
+            resolutions[row.parent_id] = row
+        else:
+            replies.setdefault(row.parent_id, []).append(row)
+    return [
+        CommentThread(row, replies.get(row.pk, []), resolutions.get(row.pk))
+        for row in rows
+        if row.parent_id is None
+    ]
+
+
+def unresolved_threads(*, revision: Revision) -> list[CommentThread]:
+    """Threads nobody has marked as dealt with: listed when sending back and approving."""
+    return [t for t in comment_threads(revision=revision) if not t.is_resolved]
+
+
+def conversation(*, revision: Revision) -> list[ConversationItem]:
+    """Everything said about the revision, oldest first: the notes of its workflow events
+    (submission, send-back, approval, taking back) in words, and its comment threads."""
+    from kb.history import revision_history
+
+    items = [ConversationItem(at=e.at, event=e) for e in revision_history(revision=revision)]
+    items += [
+        ConversationItem(at=t.comment.created_at, thread=t)
+        for t in comment_threads(revision=revision)
+    ]
+    return sorted(items, key=lambda item: item.at)

@@ -103,6 +103,7 @@ TRANSITIONS = {
     "submit": Transition("submit", "Submit for review"),
     "approve": Transition("approve", "Approve and publish"),
     "request_changes": Transition("request_changes", "Send back with comments", True),
+    "take_back": Transition("take_back", "Take back to draft"),
 }
 
 
@@ -207,6 +208,8 @@ def can(user, transition: str, revision: Revision) -> bool:
         )
     if transition == "request_changes":
         return revision.status == S.IN_REVIEW and user.has_perm(PERM_REQUEST_CHANGES)
+    if transition == "take_back":
+        return not take_back_refusal(user=user, revision=revision)
     return False
 
 
@@ -214,6 +217,8 @@ def why_not(user, transition: str, revision: Revision) -> str:
     """A plain reason why ``user`` may not make ``transition`` now ('' when they may)."""
     if can(user, transition, revision):
         return ""
+    if transition == "take_back":
+        return take_back_refusal(user=user, revision=revision)
     status = revision.get_status_display().lower()
     needed = {
         "submit": (PERM_SUBMIT, "Only authors can submit revisions."),
@@ -886,6 +891,10 @@ def set_retraction(*, reference: Reference, by, retracted: bool, note: str) -> R
 
     for live in published_revisions().filter(citations__reference=locked).distinct():
         _public_change(live.condition, live, ChangeAction.UPDATED)
+    if retracted:
+        from kb.alerts import retraction_flagged  # the reviewers of the articles citing it
+
+        retraction_flagged(event=event)  # queued in this transaction, sent after commit
     _refresh(reference)
     return event
 
@@ -927,3 +936,69 @@ def record_imported_retraction(*, reference: Reference, by=None, note: str) -> R
     return ReferenceEvent.objects.create(
         reference=reference, actor=by, action=ReferenceAction.IMPORTED_RETRACTED, note=note
     )
+
+
+# --- taking back a submission ---------------------------------------------------------------
+
+
+def review_started(*, revision: Revision) -> bool:
+    """Whether a reviewer has started on the submission now in review.
+
+    Revisions have no assigned reviewer and opening a page records nothing, so the one
+    trace a reviewer's work leaves before a decision is the conversation: a comment (or
+    reply) by anyone other than the revision's authors since it was last submitted.
+    """
+    from kb.models import SectionComment
+
+    authors = [revision.created_by_id, *revision.edited_by.values_list("pk", flat=True)]
+    comments = SectionComment.objects.filter(revision=revision).exclude(author_id__in=authors)
+    if revision.submitted_at is not None:
+        comments = comments.filter(created_at__gte=revision.submitted_at)
+    return comments.exists()
+
+
+def take_back_refusal(*, user, revision: Revision) -> str:
+    """Why ``user`` may not take ``revision`` back to draft ('' when they may).
+
+    The one rule, used by the desk (the button) and by ``take_back`` under its lock. An
+    author may withdraw their own submission (they created or edited the revision) to
+    keep working on it, but only while no reviewer has started on it: once a reviewer has
+    commented, the text they are reading must not change under them; ask them to send
+    it back instead.
+    """
+    if not (user and user.is_active and user.has_perm(PERM_SUBMIT)):
+        return "Only authors can take back a submission."
+    if revision.status != S.IN_REVIEW:
+        status = revision.get_status_display().lower()
+        return f"This revision is {status}; only a revision in review can be taken back."
+    if not _is_author_of(user, revision):
+        return "Only an author of this revision can take back its submission."
+    if review_started(revision=revision):
+        return (
+            "A medical reviewer has started reviewing this revision (they commented on it); "
+            "ask them to send it back instead."
+        )
+    return ""
+
+
+@transaction.atomic
+def take_back(*, revision: Revision, by, comment: str = "") -> Revision:
+    """Withdraw a submission to draft before review starts, recording why (optional)."""
+    locked = _lock_revision(revision)
+    refusal = take_back_refusal(user=by, revision=locked)
+    if refusal:
+        permitted = by and by.is_active and by.has_perm(PERM_SUBMIT)
+        raise (TransitionNotAllowed if permitted else NotPermitted)(refusal)
+    locked.status = S.DRAFT
+    locked.save()
+    _record(
+        condition=locked.condition,
+        revision=locked,
+        actor=by,
+        action=WorkflowAction.TAKE_BACK,
+        from_status=S.IN_REVIEW,
+        to_status=S.DRAFT,
+        comment=(comment or "").strip(),
+    )
+    _refresh(revision)
+    return locked

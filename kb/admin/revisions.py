@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from kb import workflow
+from kb.admin.comments import comment_urls, section_comment_links
 from kb.admin.compare import compare_target, compare_url
 from kb.admin.forms import ApproveForm, CommentForm, MarkdownField, RevisionForm
 from kb.admin.live_preview import live_preview_view
@@ -62,14 +63,20 @@ class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
     formset = SectionFormSet  # order and new sections: kb/admin/sections.py
-    fields = ("position", "kind", "heading", "body", "cite", "readability_report")
-    readonly_fields = ("readability_report",)
+    fields = ("open_comments", "position", "kind", "heading", "body", "cite",
+              "readability_report")  # fmt: skip
+    readonly_fields = ("open_comments", "readability_report")
     extra = 1  # a blank section at the end, so a section can be added without JavaScript
     ordering = ("position", "id")
 
     class Media:
         js = ("kb/desk-sections.js",)
         css = {"all": ("kb/desk-sections.css", "kb/desk-forms.css")}
+
+    @admin.display(description="Open comments")
+    def open_comments(self, obj: Section | None):
+        """The unresolved threads about this section, beside it, linking to each thread."""
+        return section_comment_links(obj)
 
     @admin.display(description="Readability")
     def readability_report(self, obj):
@@ -316,6 +323,7 @@ class RevisionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.start_draft_view),
                 name="kb_revision_start_draft",
             ),
+            *comment_urls(self),
         ]
         return own + urls
 
@@ -450,6 +458,8 @@ class RevisionAdmin(admin.ModelAdmin):
             )
         elif name == "request_changes":
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])
+        elif name == "take_back":
+            workflow.take_back(revision=revision, by=request.user, comment=data.get("comment", ""))
 
     # --- writing: citations at the cursor, autosave (issue 15, items 4 and 5) ------------
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -527,3 +537,15 @@ class RevisionAdmin(admin.ModelAdmin):
                 name="kb_revision_autosave",
             ),
         ]
+
+    # --- history in words ---------------------------------------------------------------
+    object_history_template = "admin/kb/revision/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The revision's history as sentences ("Submitted for review by …"), not Django's
+        log of changed form fields."""
+        from kb.history import full_history
+
+        revision = self.get_object(request, object_id)
+        extra = {"history": full_history(revision=revision) if revision else []}
+        return super().history_view(request, object_id, {**(extra_context or {}), **extra})

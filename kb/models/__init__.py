@@ -14,12 +14,14 @@
 - ``ratelimit``: fixed-window request counts when no Redis is configured (``kb.ratelimit``).
 - ``review``: dated clinical sign-offs (I8).
 - ``events``: the append-only workflow log (I4).
+- ``comments``: the review conversation on a revision, anchored to sections (append-only).
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
 """
 
 from kb.models.changes import ChangeAction, PublicChange
 from kb.models.citation import Citation
 from kb.models.codes import CodeSystem, ConditionCode
+from kb.models.comments import SectionComment
 from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
@@ -57,6 +59,7 @@ __all__ = [
     "RevisionStatus",
     "SearchDocument",
     "Section",
+    "SectionComment",
     "SectionKind",
     "WorkflowEvent",
 ]

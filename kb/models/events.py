@@ -22,6 +22,7 @@ class WorkflowAction(models.TextChoices):
     SCHEDULE = "schedule", "Approved, scheduled to go live"
     GO_LIVE = "go_live", "Went live as scheduled"
     CANCEL_SCHEDULE = "cancel_schedule", "Scheduled go-live cancelled"
+    TAKE_BACK = "take_back", "Submission taken back"
 
 
 class WorkflowEvent(AppendOnlyModel):

@@ -20,6 +20,8 @@ class NotificationKind(models.TextChoices):
     APPROVED = "approved", "Approved"
     WENT_LIVE = "went_live", "Went live"
     REMINDER = "reminder", "Review reminder"
+    RETRACTION = "retraction", "Cited reference retracted"
+    READER_REPORT = "reader_report", "Reader report"
 
 
 class Notification(models.Model):

@@ -6,7 +6,6 @@
  * - A section added with "Add another Section" goes at the end: it gets the number after
  *   the highest and proposes the first kind, in the usual order, that no section has yet.
  * - Ticking "Delete" on a section asks once for confirmation; cancelling unticks it.
- * - The reference picker's search box gets the name of its field, so it is labelled.
  *
  * Without JavaScript the same form works: the "Order" numbers and the "Delete" boxes do the
  * same, and kb/admin/sections.py settles the order on the server.
@@ -142,7 +141,6 @@
     }
     addButtons(row);
     refreshButtons();
-    labelSearchBoxes();
   }
 
   function confirmDelete(event) {
@@ -156,17 +154,6 @@
     }
   }
 
-  function labelSearchBoxes() {
-    // Select2 builds a search box without a label; name it after the field it searches.
-    var boxes = document.querySelectorAll(".select2-search__field:not([aria-label])");
-    Array.prototype.forEach.call(boxes, function (box) {
-      var container = box.closest(".select2-container");
-      var select = container && container.previousElementSibling;
-      var label = select && select.id && document.querySelector("label[for='" + select.id + "']");
-      var name = label ? label.textContent.replace(/:\s*$/, "").trim() : "Search";
-      box.setAttribute("aria-label", name);
-    });
-  }
 
   function start() {
     var g = group();
@@ -193,8 +180,6 @@
     document.addEventListener("formset:removed", function (event) {
       if (event.detail && event.detail.formsetName === PREFIX) { sortByPosition(); }
     });
-    window.setTimeout(labelSearchBoxes, 0);
-    window.setTimeout(labelSearchBoxes, 500);
   }
 
   function index(row) {

@@ -14,7 +14,8 @@ from django.urls import URLPattern, reverse
 
 from accounts.models import Partner, PartnerAPIKey
 from accounts.roles import AUTHOR, MEDICAL_REVIEWER, PUBLISHER
-from kb.models import Feedback, Reference
+from kb.comments import add_comment
+from kb.models import Feedback, Reference, SectionComment
 from kb.reference_merge import merge_references
 from tests.factories import ReferenceFactory, UserFactory, make_draft, make_live
 
@@ -37,7 +38,8 @@ def library(author, reviewer):
         reviewer=reviewer,
         sections=[{"kind": "overview", "heading": "Overview", "body": "Cramps [@hart2002]."}],
     )
-    make_draft(author=author, slug="other", name="Other condition")
+    other = make_draft(author=author, slug="other", name="Other condition")
+    add_comment(revision=other, by=author, body="Is the summary clear?")
     Feedback.objects.create(condition=live.condition, revision=live, message="Typo.")
     partner = Partner.objects.create(name="North Clinic", contact_email="web@north.example")
     PartnerAPIKey.objects.create_key(partner=partner, name="k")
@@ -60,7 +62,9 @@ def _kwargs_for(pattern: URLPattern, obj) -> dict | None:
         kwargs[name] = obj.pk
     if "name" in names:
         kwargs["name"] = "submit"
-    unknown = names - {"object_id", "id", "name"}
+    if "comment_id" in names:  # the conversation's forms: a GET leads back to the page
+        kwargs["comment_id"] = SectionComment.objects.order_by("pk").first().pk
+    unknown = names - {"object_id", "id", "name", "comment_id"}
     assert not unknown, f"Teach this test the arguments of {pattern.name}: {unknown}"
     return kwargs
 

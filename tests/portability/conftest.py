@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb import services, workflow
-from kb.models import Condition, Review, Revision, Section, WorkflowEvent
+from kb import comments, services, workflow
+from kb.models import Condition, Review, Revision, Section, SectionComment, WorkflowEvent
 from tests.factories import ReferenceFactory, make_draft, make_live
 
 
@@ -17,7 +17,8 @@ def wipe() -> None:
     from django.db import connection
 
     tables = [m._meta.db_table for m in (
-        WorkflowEvent, Review, Section, Revision.edited_by.through, Condition.related.through,
+        SectionComment, WorkflowEvent, Review, Section, Revision.edited_by.through,
+        Condition.related.through,
     )]  # fmt: skip
     tables += ["kb_searchdocument", "kb_rendition", "kb_citation", "kb_conditionslug",
                "kb_publicchange", "kb_conditioncode", "kb_notification", "kb_feedback"]  # fmt: skip
@@ -59,6 +60,12 @@ def library(author, author2, reviewer, publisher):
     services.update_revision(revision=nxt, by=author2, expected_version=nxt.lock_version,
                              summary="Newer summary.")  # fmt: skip
     workflow.submit(revision=nxt, by=author2)
+    overview = nxt.sections.get()
+    thread = comments.add_comment(revision=nxt, by=reviewer, section=overview,
+                                  quote="Gonçalves", body="Which study is this?")  # fmt: skip
+    comments.reply(comment=thread, by=author2, body="The 1991 series.")
+    comments.resolve(comment=thread, by=reviewer, note="Thanks.")
+    comments.add_comment(revision=nxt, by=reviewer, body="Shorten the summary.")
     workflow.request_changes(revision=nxt, by=reviewer, comment="Add a source.")
     gone = make_live(author=author, reviewer=reviewer, slug="gone")
     workflow.withdraw(condition=gone.condition, by=publisher, reason="Outdated.")

@@ -127,3 +127,52 @@ def test_a_merge_and_a_note_for_readers_survive_export_and_import(
     assert merged.withdrawn_public_reason == "Now part of the main article."
     response = client.get("/conditions/cfs-duplicate/")
     assert (response.status_code, response["Location"]) == (301, "/conditions/cfs/")
+
+
+def test_comments_are_exported_and_restored(library, tmp_path):
+    data = export_library()
+    (cfs,) = [c for c in data["conditions"] if c["slug"] == "cfs"]
+    sent_back = cfs["revisions"][-1]
+    assert [
+        (c["body"], c["section"], c["thread"], c["resolves"]) for c in sent_back["comments"]
+    ] == [
+        ("Which study is this?", 0, None, False),
+        ("The 1991 series.", 0, 0, False),
+        ("Thanks.", 0, 0, True),
+        ("Shorten the summary.", None, None, False),
+    ]
+    assert sent_back["comments"][0]["quote"] == "Gonçalves"
+    path = tmp_path / "lib.json"
+    path.write_text(dumps(data))
+    wipe()
+    call_command("import_content", str(path))
+    from kb.selectors import comment_threads
+
+    revision = Revision.objects.get(condition__slug="cfs", number=2)
+    first, second = comment_threads(revision=revision)
+    assert first.comment.section == revision.sections.get()
+    assert [r.body for r in first.replies] == ["The 1991 series."]
+    assert first.resolution.author.username == "rita" and not second.is_resolved
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"thread": 7}, "names no earlier thread"),
+        ({"section": 5}, "names no section of this revision"),
+        ({"body": "", "resolves": False}, "a comment needs text"),
+        ({"author": "ghost"}, "is not in the users list"),
+    ],
+)
+def test_bad_comments_are_refused_with_their_place(library, tmp_path, change, message):
+    def mutate(data):
+        (cfs,) = [c for c in data["conditions"] if c["slug"] == "cfs"]
+        cfs["revisions"][-1]["comments"][1].update(change)
+
+    path = tmp_path / "bad.json"
+    path.write_text(_broken(library, mutate))
+    wipe()
+    with pytest.raises(CommandError, match=r"comments\[1\]") as refused:
+        call_command("import_content", str(path))
+    assert message in str(refused.value)
+    assert not Condition.objects.exists()
