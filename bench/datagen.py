@@ -60,6 +60,7 @@ from kb.models import (  # noqa: E402
     Section,
     WorkflowEvent,
 )
+from kb.models.reference import title_key  # noqa: E402
 from kb.search_index import index_revisions  # noqa: E402
 
 #: Everything happened before this instant, so the data set is the same whenever it is made.
@@ -192,7 +193,8 @@ class Generator:
             )  # fmt: skip
             out.append(
                 (pk, row["key"], row["kind"], json.dumps(row["authors"]), "[]", row["title"],
-                 row["container_title"], row["publisher"], row["place"], "", row["year"],
+                 row["container_title"], row["publisher"], row["place"], "", "", "",
+                 title_key(row["title"]), row["year"],
                  row["month"], None, row["volume"], row["issue"], row["pages"], row["doi"],
                  row["pmid"], "", row["url"], accessed, False, row["retracted"],
                  "Retracted by the journal." if row["retracted"] else "", created, created)
@@ -200,9 +202,9 @@ class Generator:
         self.copy(
             Reference,
             ["id", "key", "kind", "authors", "editors", "title", "container_title", "publisher",
-             "place", "edition", "year", "month", "day", "volume", "issue", "pages", "doi",
-             "pmid", "pmcid", "url", "accessed_on", "in_press", "retracted", "retraction_note",
-             "created_at", "updated_at"],
+             "place", "edition", "degree", "season", "title_key", "year", "month", "day",
+             "volume", "issue", "pages", "doi", "pmid", "pmcid", "url", "accessed_on", "in_press",
+             "retracted", "retraction_note", "created_at", "updated_at"],
             out,
         )  # fmt: skip
 
@@ -224,7 +226,7 @@ class Generator:
         copy(
             Condition,
             ["id", "slug", "published_revision", "scheduled_revision", "withdrawn_at",
-             "withdrawn_reason", "created_at"],
+             "withdrawn_reason", "withdrawn_public_reason", "created_at"],
             rows["condition"],
         )  # fmt: skip
         copy(
@@ -401,7 +403,7 @@ class Generator:
             )  # fmt: skip
         first_created = ANCHOR - dt.timedelta(days=3400)
         rows["condition"].append(
-            (condition_id, slug, live_id, None, withdrawn_at, reason, first_created)
+            (condition_id, slug, live_id, None, withdrawn_at, reason, "", first_created)
         )
         self.codes(rows, condition_id, name, rng)
         if aka and rng.random() < 0.1:
