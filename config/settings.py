@@ -30,9 +30,10 @@ if not DEBUG and not ALLOWED_HOSTS:
 
 # Absolute base for links that leave the site: API payloads, sitemap, feed, e-mails. A
 # production server must say where it is: a default would put a development address into
-# every partner's copy and every e-mail. ``make run`` sets it from its port.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
-if not SITE_URL:
+# every partner's copy and every e-mail. In development it may be left unset: links then
+# follow the address of the request (kb/site_url.py). ``make run`` sets it from its port.
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+if not SITE_URL and not DEBUG:
     raise ImproperlyConfigured(
         "SITE_URL must be set when DEBUG is off: the site's public address, "
         "e.g. https://health.example.org."
@@ -88,6 +89,8 @@ if importlib.util.find_spec("demo") is not None:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Without SITE_URL (development), absolute links follow the request's host.
+    "kb.site_url.RequestSiteURLMiddleware",
     "config.security.PermissionsPolicyMiddleware",
     # Marks public reads (for the replica router; does nothing without a replica).
     "config.db_router.PublicReadsMiddleware",

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 
+from kb import site_url
+
 
 def site(request) -> dict:
     return {
         "publisher_name": settings.KB_PUBLISHER_NAME,
         "disclaimer": settings.KB_DISCLAIMER,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url.base(),
     }

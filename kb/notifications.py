@@ -39,6 +39,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from kb import site_url
 from kb.models import Notification, NotificationKind, Revision, WorkflowEvent
 from kb.models.events import WorkflowAction
 
@@ -76,8 +77,9 @@ class SendReport:
 
 
 def absolute_url(path: str) -> str:
-    """An absolute link for e-mail, which has no request to take the host from."""
-    return f"{settings.SITE_URL}{path}"
+    """An absolute link for e-mail (``SITE_URL``; in development, the request's address
+    when a request sends it)."""
+    return site_url.absolute(path)
 
 
 def revision_admin_url(revision: Revision | int) -> str:

@@ -8,31 +8,33 @@ shown.
 
 PostgreSQL (production, CI)
     Full-text search with the ``english`` configuration over the stored, GIN-indexed
-    document, weighted A = name and also-known-as names, B = summary, C = section headings
-    and bodies. Every word of the query must match, as a prefix (``word:*`` in a raw
-    tsquery built from letters and digits only, so nothing a reader types can reach
-    tsquery syntax). Typos are caught with pg_trgm: when nothing matches in full text,
-    conditions whose names look like the query (``word_similarity`` ≥
-    ``TRIGRAM_THRESHOLD``) are shown instead, with a note saying so.
-    Snippets come from ``ts_headline`` over the stored summary and sections text.
+    document (names and other names, summary, section headings and bodies). Every word of
+    the query must match, as a prefix (``word:*`` in a raw tsquery built from letters and
+    digits only, so nothing a reader types can reach tsquery syntax). The matches are
+    always read from the GIN index (``kb_searchdocument_matches``, migration 0020), and
+    ranked by ``ts_rank`` over the small ``head`` vector, A = name and other names, B =
+    summary: conditions found only in their sections follow, in name order. Ranking
+    never reads the large out-of-line vectors, so a word found in nearly every article
+    costs about what a rare one does. Snippets come from ``ts_headline`` over the stored
+    summary and sections text, for the rows of the page only.
 
 SQLite (the embedded development default)
     Every query word must appear (case-insensitively) in the names, summary or section
     text of the document, found through an FTS5 trigram index of the documents (migration
-    0019; plain ``LIKE`` where SQLite lacks it); name matches come first. When nothing
-    matches, names and other names in which every word has a similar word are shown
-    instead, with the same note (``kb.search_names``, rapidfuzz). Snippets are a window of
-    text around the first match.
+    0018; plain ``LIKE`` where SQLite lacks it); name matches come first. Snippets are a
+    window of text around the first match.
 
 On both databases a name or other name that is (nearly) the whole query ranks first ("fasiculation"
-lists Fasciculations before Cramp-fasciculation syndrome), and when nothing matches the
-text, the closest live name or other name is offered as "Did you mean …"; both come from
-the live names held per publication state (``kb.search_names``).
+lists Fasciculations before Cramp-fasciculation syndrome); when nothing matches the text,
+names and other names in which every word has a similar word are shown instead, with a
+note saying so, and the closest live name or other name is offered as "Did you mean …".
+All three come from the live names held in memory per publication state
+(``kb.search_names``, rapidfuzz), not from a scan of the documents.
 
-Either way one search costs one ``COUNT`` query plus one query for the page, however
-many conditions match (one more ``COUNT`` when it falls back to similar names, and one
-query for the live names after each public change),
-and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
+Either way one search costs one query for the matches (a ``COUNT`` on SQLite, the ranked
+ids on PostgreSQL) plus one query for the page, however many conditions match (one more
+when it falls back to similar names, and one query for the live names after each public
+change), and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
 markup. The view caches pages of results in the current publication state (``kb.caching``).
 """
 
@@ -66,17 +68,14 @@ from kb.selectors import published_revisions
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 24
 MAX_PER_PAGE = 100
-#: Minimum pg_trgm word similarity of the query to a name for a "did you mean" match.
-#: One-letter typos score about 0.5–0.7 ("asthama"/"Asthma" 0.5, "migrane"/"Migraine" and
-#: "fasiculation"/"Fasciculations" 0.63); at 0.4 unrelated names crept in ("gone" is 0.4
-#: like "Live one").
-TRIGRAM_THRESHOLD = 0.45
 #: Shorter queries are not matched by similarity: "als" looks like too many names.
 TRIGRAM_MIN_LENGTH = 4
 #: Added to the score of a revision whose name or other name is (nearly) the whole query,
 #: times its closeness: larger than any text score, so such names always come first.
 NEAR_NAME_WEIGHT = 100.0
 SEARCH_CONFIG = "english"
+#: The columns of a hit, read for the rows of one page.
+_FIELDS = ("condition__slug", "name", "also_known_as", "summary")
 #: Joins a section's heading to its body in the searched and quoted text.
 HEADING_JOINER = " — "
 
@@ -148,7 +147,7 @@ def search_published(*, query: str, page: int = 1, per_page: int = 20) -> Search
     # A name or other name that is (nearly) the whole query comes first on any database.
     near = search_names.near_names(phrase=" ".join(terms), index=names)
     if connection.vendor == "postgresql":
-        total, similar_only, queryset, to_hit = _postgres_search(terms, near)
+        total, similar_only, queryset, to_hit = _postgres_search(terms, near, names)
     else:
         total, similar_only, queryset, to_hit = _simple_search(terms, near, names)
     if similar_only or not total:
@@ -222,68 +221,67 @@ def _near_boost(near: dict[int, float]):
     )
 
 
-def _postgres_search(terms: list[str], near: dict[int, float]):
-    """(total, similar names only?, page queryset, row → SearchHit).
+#: PostgreSQL function (migration 0020): the matching documents of published or scheduled
+#: revisions and their rank, read from the GIN index whatever share of documents match.
+RANKS_FUNCTION = "kb_searchdocument_ranks"
 
-    One COUNT over the GIN-indexed documents of live revisions, then the page. Only if
-    nothing matches in full text, a second COUNT looks for similar names instead (a typo
-    fallback, not noise under good answers: "isaacs syndrome" should not list every
-    syndrome).
+
+def _ranked_matches(raw: str) -> dict[int, float]:
+    """Revision id → ``ts_rank`` of its names and summary, for documents matching ``raw``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT revision_id, rank FROM {RANKS_FUNCTION}(to_tsquery(%s::regconfig, %s))",  # noqa: S608
+            [SEARCH_CONFIG, raw],
+        )
+        return {pk: rank or 0.0 for pk, rank in cursor.fetchall()}
+
+
+def _postgres_search(terms: list[str], near: dict[int, float], names):
+    """(total, similar names only?, page, row → SearchHit).
+
+    One query lists the matching documents with their rank over the names and summary
+    (``head``: A, B); the live ones among them (the live names of this publication state)
+    are ordered here, a name that is (nearly) the whole query first, conditions found only
+    in their sections after, in name order; one query reads the page through
+    ``published_revisions()``. Only if nothing matches in full text are similar names
+    shown instead (a typo fallback, not noise under good answers: "isaacs syndrome"
+    should not list every syndrome), as on SQLite.
     """
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        TrigramWordSimilarity,
-    )
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
     # Safe by construction: every term is letters/digits only (see _terms).
-    tsquery = SearchQuery(
-        " & ".join(f"{term}:*" for term in terms), search_type="raw", config=SEARCH_CONFIG
-    )
-    phrase = " ".join(terms)
-    use_trigram = len(phrase) >= TRIGRAM_MIN_LENGTH
-    live = published_revisions()
-    full_text = Q(search_document__vector=tsquery)
-    total = live.filter(full_text).count()
-    similar_only = use_trigram and total == 0
-    similarity = TrigramWordSimilarity(phrase, "search_document__names")
-    if similar_only:
-        queryset = live.annotate(similar=similarity).filter(similar__gte=TRIGRAM_THRESHOLD)
-        total = queryset.count()
-        queryset = queryset.annotate(score=F("similar") + _near_boost(near))
-    else:
-        # ts_rank weighs name/other names (A) over summary (B) over sections (C); a name
-        # that also looks like the whole query comes first among equals.
-        score = SearchRank(F("search_document__vector"), tsquery)
-        if use_trigram:
-            score = score + similarity * Value(0.5)
-        queryset = live.filter(full_text).annotate(score=score + _near_boost(near))
+    raw = " & ".join(f"{term}:*" for term in terms)
+    live = names.live_ids
+    scores = {
+        pk: rank + NEAR_NAME_WEIGHT * near.get(pk, 0.0)
+        for pk, rank in _ranked_matches(raw).items()
+        if pk in live
+    }
+    if not scores and len(" ".join(terms)) >= TRIGRAM_MIN_LENGTH:
+        similar = search_names.similar_names(terms=terms, index=names)
+        if similar:
+            page = _SimilarPage(similar, near, names, _FIELDS)
+            # Snippets quote the summary: the typed words are not in the text.
+            return len(page), True, page, lambda row: _hit(row, _window_snippet(row["summary"]))
 
     start, stop = f"kbmark{secrets.token_hex(8)}s", f"kbmark{secrets.token_hex(8)}e"
-    queryset = (
-        queryset.annotate(
-            # Computed by PostgreSQL for the rows of the page only (after ORDER BY/LIMIT).
-            headline=SearchHeadline(
-                Concat(
-                    F("search_document__summary"),
-                    Value("\n"),
-                    F("search_document__body"),
-                    output_field=TextField(),
-                ),
-                tsquery,
-                config=SEARCH_CONFIG,
-                start_sel=start,
-                stop_sel=stop,
-                max_words=20,
-                min_words=10,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-score", "name", "pk")
-        .values("condition__slug", "name", "also_known_as", "summary", "headline", "score")
+    headline = SearchHeadline(
+        Concat(
+            F("search_document__summary"),
+            Value("\n"),
+            F("search_document__body"),
+            output_field=TextField(),
+        ),
+        SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG),
+        config=SEARCH_CONFIG,
+        start_sel=start,
+        stop_sel=stop,
+        max_words=20,
+        min_words=10,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
+    page = _RankedPage(scores, names, _FIELDS, headline=headline)
 
     def to_hit(row) -> SearchHit:
         headline = row["headline"] or ""
@@ -293,7 +291,7 @@ def _postgres_search(terms: list[str], near: dict[int, float]):
             snippet = mark_safe(escape(row["summary"]))  # noqa: S308 (escaped just now)
         return _hit(row, snippet)
 
-    return total, similar_only, queryset, to_hit
+    return len(page), False, page, to_hit
 
 
 def _marked_html(text: str, start: str, stop: str, summary: str = "") -> SafeString:
@@ -347,11 +345,69 @@ def _has_trigram_index() -> bool:
 
 
 def _simple_search(terms: list[str], near: dict[int, float], names):
-    """(total, similar names only?, page queryset, row → SearchHit), like PostgreSQL's.
+    """(total, similar names only?, page, row → SearchHit), like PostgreSQL's.
 
     Every word must appear in the text; when none does, names and other names in which
     every word has a similar word (``kb.search_names.similar_names``) are shown instead.
     """
+    if _has_trigram_index() and all(len(term) >= TRIGRAM_LENGTH for term in terms):
+        page = _RankedPage(
+            _fts_scores(terms, near, names.live_ids),
+            names,
+            _FIELDS,
+            body=F("search_document__body"),
+        )
+        total = len(page)
+    else:
+        page, total = _like_search(terms, near)
+    if not total and len(" ".join(terms)) >= TRIGRAM_MIN_LENGTH:
+        similar = search_names.similar_names(terms=terms, index=names)
+        if similar:
+            page = _SimilarPage(similar, near, names, _FIELDS)
+            # Snippets quote the summary: the typed words are not in the text.
+            return len(page), True, page, lambda row: _hit(row, _window_snippet(row["summary"]))
+    pattern = _word_pattern(terms)
+
+    def to_hit(row) -> SearchHit:
+        return _hit(row, _window_snippet(row["summary"], row["body"] or "", pattern))
+
+    return total, False, page, to_hit
+
+
+def _fts_scores(terms: list[str], near: dict[int, float], live: frozenset[int]):
+    """Live revision id → score, for the documents containing every word (one query).
+
+    The trigram index answers which documents contain every word, and which contain each
+    word in their names or summary (a name counts 1, a summary 0.1, per word); scoring and
+    ordering the live ones here reads the index once instead of once per ``COUNT``, page
+    and ``CASE``.
+    """
+    # Safe by construction: every term is letters/digits only (see _terms), quoted as an
+    # FTS5 string; the match expressions are parameters.
+    matches = [" AND ".join(f'"{t}"' for t in terms)]
+    for term in terms:
+        matches += [f'names : "{term}"', f'summary : "{term}"']
+    select = f"SELECT %s, rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    params: list = []
+    for position, match in enumerate(matches):
+        params += [position, match]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([select] * len(matches)), params)
+        found: list[set[int]] = [set() for _ in matches]
+        for position, pk in cursor.fetchall():
+            found[position].add(pk)
+    scores: dict[int, float] = {}
+    for pk in found[0] & live:
+        score = NEAR_NAME_WEIGHT * near.get(pk, 0.0)
+        for i in range(len(terms)):
+            score += 1.0 if pk in found[1 + 2 * i] else 0.1 if pk in found[2 + 2 * i] else 0.0
+        scores[pk] = score
+    return scores
+
+
+def _like_search(terms: list[str], near: dict[int, float]):
+    """(page queryset, total) where words are too short for the trigram index (or SQLite
+    lacks it): the words the index can find through it, the others with ``LIKE``."""
     queryset: QuerySet[Revision] = published_revisions()
     indexed = [term for term in terms if len(term) >= TRIGRAM_LENGTH]
     if indexed and _has_trigram_index():
@@ -367,14 +423,7 @@ def _simple_search(terms: list[str], near: dict[int, float], names):
             | Q(summary__icontains=term)
             | Q(search_document__body__icontains=term)
         )
-    fields = ("condition__slug", "name", "also_known_as", "summary", "body", "score")
     total = queryset.count()
-    if not total and len(" ".join(terms)) >= TRIGRAM_MIN_LENGTH:
-        similar = search_names.similar_names(terms=terms, index=names)
-        if similar:
-            page = _SimilarPage(similar, near, names, fields)
-            # Snippets quote the summary: the typed words are not in the text.
-            return len(page), True, page, lambda row: _hit(row, _window_snippet(row["summary"]))
     in_name, in_summary = _name_and_summary_matches()
     name_score = Value(0.0, output_field=FloatField())
     for term in terms:
@@ -387,14 +436,9 @@ def _simple_search(terms: list[str], near: dict[int, float], names):
     queryset = (
         queryset.annotate(score=name_score + _near_boost(near), body=F("search_document__body"))
         .order_by("-score", "name", "pk")
-        .values(*fields)
+        .values(*_FIELDS, "body", "score")
     )
-    pattern = _word_pattern(terms)
-
-    def to_hit(row) -> SearchHit:
-        return _hit(row, _window_snippet(row["summary"], row["body"] or "", pattern))
-
-    return total, False, queryset, to_hit
+    return queryset, total
 
 
 def _fts_ids(match: str) -> RawSQL:
@@ -435,31 +479,44 @@ def _word_pattern(terms: list[str]) -> re.Pattern:
     return re.compile(rf"\b\w*?(?:{alternatives})\w*", re.IGNORECASE)
 
 
-class _SimilarPage:
-    """The live revisions among similar names, in score order, fetched a page at a time.
+class _RankedPage:
+    """Scored revisions in score order (then name, id), read a page at a time.
 
-    Ordering a few hundred known ids in Python is cheaper than a ``CASE`` with a branch
-    per id; which of them are live is still the database's answer (one query), and a page
-    is read through ``published_revisions()`` again (one query).
+    Ordering a few thousand known ids in Python is cheaper than asking the database to
+    sort rows it must first join to every condition; a page is read through
+    ``published_revisions()`` (one query), so it shows nothing that is not live.
+    ``annotations`` (a snippet) are computed by the database for the page's rows only.
     """
 
-    def __init__(self, similar: dict[int, float], near: dict[int, float], names, fields):
-        live = published_revisions().filter(pk__in=list(similar)).values_list("pk", flat=True)
-        name_of: dict[int, str] = {}
-        for pk, name in zip(names.revision_ids, names.names, strict=True):
-            name_of.setdefault(pk, name)
-        self.scores = {pk: similar[pk] + NEAR_NAME_WEIGHT * near.get(pk, 0.0) for pk in live}
-        self.order = sorted(self.scores, key=lambda pk: (-self.scores[pk], name_of[pk], pk))
-        self.fields = [f for f in fields if f not in ("score", "body")]
+    def __init__(self, scores: dict[int, float], names, fields, **annotations):
+        name_of = names.name_of
+        self.scores = scores
+        self.order = sorted(scores, key=lambda pk: (-scores[pk], name_of.get(pk, ""), pk))
+        self.fields = list(fields)
+        self.annotations = annotations
 
     def __len__(self) -> int:
         return len(self.order)
 
     def __getitem__(self, page: slice) -> list[dict]:
         wanted = self.order[page]
-        rows = published_revisions().filter(pk__in=wanted).values("pk", *self.fields)
+        rows = (
+            published_revisions()
+            .filter(pk__in=wanted)
+            .annotate(**self.annotations)
+            .values("pk", *self.fields, *self.annotations)
+        )
         by_pk = {row["pk"]: {**row, "score": self.scores[row["pk"]]} for row in rows}
         return [by_pk[pk] for pk in wanted if pk in by_pk]
+
+
+class _SimilarPage(_RankedPage):
+    """The live revisions among similar names; which are live is the database's answer."""
+
+    def __init__(self, similar: dict[int, float], near: dict[int, float], names, fields):
+        live = published_revisions().filter(pk__in=list(similar)).values_list("pk", flat=True)
+        scores = {pk: similar[pk] + NEAR_NAME_WEIGHT * near.get(pk, 0.0) for pk in live}
+        super().__init__(scores, names, fields)
 
 
 def _window_snippet(

@@ -68,11 +68,14 @@ def _write(batch: list, document_model, vendor: str | None) -> int:
     if (vendor or connection.vendor) == "postgresql":
         from django.contrib.postgres.search import SearchVector
 
+        head = SearchVector("names", weight="A", config=SEARCH_CONFIG) + SearchVector(
+            "summary", weight="B", config=SEARCH_CONFIG
+        )
+        vectors = {"vector": head + SearchVector("body", weight="C", config=SEARCH_CONFIG)}
+        # Migrations before 0020 pass a historical model without ``head`` (0020 fills it).
+        if any(field.name == "head" for field in document_model._meta.concrete_fields):
+            vectors["head"] = head
         document_model.objects.filter(
             revision_id__in=[d.revision_id for d in batch], vector__isnull=True
-        ).update(
-            vector=SearchVector("names", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body", weight="C", config=SEARCH_CONFIG)
-        )
+        ).update(**vectors)
     return len(batch)

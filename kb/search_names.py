@@ -1,10 +1,10 @@
 """The names and other names of live conditions, for typo tolerance on every database.
 
-A reader who types "fasiculation" means "Fasciculations". PostgreSQL catches such typos
-with pg_trgm, but the embedded SQLite default has nothing comparable, and on both
-databases a name that *is* (nearly) the query should come before names that merely
-contain it. So the search also asks this module, which holds every name and other name
-of the live revisions in memory and compares them with rapidfuzz:
+A reader who types "fasiculation" means "Fasciculations", and a name that *is* (nearly)
+the query should come before names that merely contain it. Comparing the query with every
+live name in the database would read every document on each search, so on both databases
+the search asks this module, which holds every name and other name of the live revisions
+in memory and compares them with rapidfuzz:
 
 - ``near_names``: revisions whose whole name or other name is (nearly) the query: these
   rank first ("fasciculation" → Fasciculations before Cramp-fasciculation syndrome).
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -64,6 +65,19 @@ class NameIndex:
     @property
     def vocabulary(self) -> list[str]:
         return list(self.words)
+
+    @cached_property
+    def live_ids(self) -> frozenset[int]:
+        """Every live revision (each has a name)."""
+        return frozenset(self.revision_ids)
+
+    @cached_property
+    def name_of(self) -> dict[int, str]:
+        """Revision id → its name (the first label listed for it)."""
+        names: dict[int, str] = {}
+        for pk, name in zip(self.revision_ids, self.names, strict=True):
+            names.setdefault(pk, name)
+        return names
 
 
 def live_names() -> NameIndex:

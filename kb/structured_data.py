@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from kb import site_url
 from kb.selectors import Article
 from kb.vancouver import format_name
 
@@ -26,7 +27,7 @@ _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
     """The page's JSON-LD. ``codes`` are the condition's ``ConditionCode`` rows."""
     revision, review = article.revision, article.review
-    url = settings.SITE_URL + article.condition.get_absolute_url()
+    url = site_url.absolute(article.condition.get_absolute_url())
     first = next((e.published_at for e in article.history.entries if e.first), None)
     published = first or revision.published_at
     about: dict = {
@@ -67,8 +68,8 @@ def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
 def breadcrumb_list(*, name: str, url: str) -> dict:
     """Home › Conditions A to Z › the article: the trail the page shows (``base.html``)."""
     trail = [
-        ("Home", settings.SITE_URL + reverse("kb:home")),
-        ("Conditions A to Z", settings.SITE_URL + reverse("kb:conditions")),
+        ("Home", site_url.absolute(reverse("kb:home"))),
+        ("Conditions A to Z", site_url.absolute(reverse("kb:conditions"))),
         (name, url),
     ]
     return {

@@ -22,6 +22,13 @@ def _clear_cache():
     store.clear_local()
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    """Absolute links at a fixed address, as a deployment sets it (``SITE_URL``). Without
+    it they would follow each request's host (tests/api/test_site_url_from_request.py)."""
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+
 @pytest.fixture
 def counts_in_cache(settings):
     """Rate-limit counts in the cache, as with Redis in production: query budgets then

@@ -1,5 +1,5 @@
 """Absolute links: partners show our text on their own sites, so every link must say where
-it points in full (``SITE_URL``), including the links inside section HTML."""
+it points in full (``kb.site_url``), including the links inside section HTML."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import html
 import re
 from urllib.parse import urljoin
 
-from django.conf import settings
 from django.urls import reverse
 
+from kb import site_url
 from kb.rendering import sanitise
 
 _LINK_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
@@ -17,7 +17,7 @@ _LINK_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 def absolute(path: str) -> str:
     """``/conditions/x/`` → ``https://example.org/conditions/x/``."""
-    return urljoin(settings.SITE_URL + "/", path)
+    return urljoin(site_url.base() + "/", path)
 
 
 def page_url(slug: str) -> str:

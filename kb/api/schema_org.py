@@ -20,6 +20,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kb import site_url
 from kb.api.links import absolute_links, page_url
 from kb.models import SectionKind
 
@@ -54,7 +55,7 @@ def health_aspects(kinds) -> list[str]:
 
 
 def _organisation() -> dict:
-    return {"@type": "Organization", "name": settings.KB_PUBLISHER_NAME, "url": settings.SITE_URL}
+    return {"@type": "Organization", "name": settings.KB_PUBLISHER_NAME, "url": site_url.base()}
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:

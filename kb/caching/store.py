@@ -22,6 +22,7 @@ stopped or paused an answer is computed from the database, only slower.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -76,9 +77,14 @@ _large = LocalMemo(size=32)
 
 
 def _prefix() -> str:
+    from kb import site_url
     from kb.renditions import RENDERER
 
-    return f"kb:{settings.KB_CACHE_VERSION}:{RENDERER[:12]}:{current().database_id}"
+    prefix = f"kb:{settings.KB_CACHE_VERSION}:{RENDERER[:12]}:{current().database_id}"
+    if site_url.from_request():
+        # Development without SITE_URL: absolute links follow the request's host.
+        prefix += f":{hashlib.sha256(site_url.base().encode()).hexdigest()[:12]}"
+    return prefix
 
 
 def _through(key: str, compute: Callable[[], T], *, large: bool, keep: Callable[[T], bool]) -> T:

@@ -31,6 +31,9 @@ class SearchDocument(models.Model):
     body = models.TextField()
     #: PostgreSQL only: the weighted document (A names, B summary, C body), GIN-indexed.
     vector = SearchVectorField(null=True, editable=False)
+    #: PostgreSQL only: names (A) and summary (B) alone, small enough to stay in the row:
+    #: results are ranked by it, so ranking thousands of matches reads no large vector.
+    head = SearchVectorField(null=True, editable=False)
 
     objects = PublicQuerySet.as_manager()
 

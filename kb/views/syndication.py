@@ -1,19 +1,19 @@
 """Machine-readable public surfaces: sitemap, robots.txt and the Atom feed of updates.
 
 All read through ``published_revisions`` (via ``published_for_listing``), with absolute
-links built from ``SITE_URL``.
+links built from ``SITE_URL`` (``kb.site_url``).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
+from kb import site_url
 from kb.http import public_cache
 from kb.selectors import published_for_listing
 
@@ -26,7 +26,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kb/sitemap.xml",
-        {"revisions": revisions, "home": settings.SITE_URL + "/"},
+        {"revisions": revisions, "home": site_url.base() + "/"},
         content_type="application/xml; charset=utf-8",
     )
 
@@ -38,7 +38,7 @@ def robots(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /search/",
         "Disallow: /conditions/*/report/",
-        f"Sitemap: {settings.SITE_URL}{reverse('kb:sitemap')}",
+        f"Sitemap: {site_url.absolute(reverse('kb:sitemap'))}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
@@ -55,7 +55,7 @@ def entry_id(revision) -> str:
     """A tag URI (RFC 4151) that never changes: made from the condition's id and the
     revision's number, not from the slug, so a rename leaves every entry id as it was
     (RFC 4287 §4.2.6)."""
-    authority = urlsplit(settings.SITE_URL).hostname or "localhost"
+    authority = urlsplit(site_url.base()).hostname or "localhost"
     condition = revision.condition
     day = f"{condition.created_at:%Y-%m-%d}"
     return f"tag:{authority},{day}:condition/{condition.pk}/revision/{revision.number}"
@@ -73,8 +73,8 @@ def updates_feed(request: HttpRequest) -> HttpResponse:
         {
             "revisions": revisions,
             "updated": revisions[0].published_at if revisions else None,
-            "feed_url": settings.SITE_URL + reverse("kb:feed"),
-            "home": settings.SITE_URL + "/",
+            "feed_url": site_url.absolute(reverse("kb:feed")),
+            "home": site_url.base() + "/",
         },
         content_type="application/atom+xml; charset=utf-8",
     )
