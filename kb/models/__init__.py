@@ -17,6 +17,7 @@
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
 """
 
+from kb.evidence.models import EvidenceFinding
 from kb.models.changes import ChangeAction, PublicChange
 from kb.models.citation import Citation
 from kb.models.codes import CodeSystem, ConditionCode
@@ -24,6 +25,7 @@ from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
+from kb.models.periodic import PeriodicRun
 from kb.models.publication import PublicationState
 from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
@@ -32,6 +34,7 @@ from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
 from kb.models.search import SearchDocument
 from kb.models.section import Section, SectionKind
+from kb.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ChangeAction",
@@ -40,9 +43,11 @@ __all__ = [
     "Condition",
     "ConditionCode",
     "ConditionSlug",
+    "EvidenceFinding",
     "Feedback",
     "FeedbackStatus",
     "Notification",
+    "PeriodicRun",
     "NotificationKind",
     "RateLimitCounter",
     "PublicChange",
@@ -59,4 +64,6 @@ __all__ = [
     "Section",
     "SectionKind",
     "WorkflowEvent",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
