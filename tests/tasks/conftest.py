@@ -69,10 +69,14 @@ class Receiver:
         self.requests: list[dict] = []
         self.status = 200
         self.location = ""
+        self.delay = 0.0  # seconds the receiver takes to answer (a slow partner)
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (the name http.server calls)
+                import time
+
+                time.sleep(receiver.delay)
                 length = int(self.headers.get("Content-Length") or 0)
                 receiver.requests.append(
                     {
