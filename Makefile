@@ -51,7 +51,9 @@ SERVE_ENV = DEBUG=false SECRET_KEY="$$(cat .serve-secret)" ALLOWED_HOSTS=127.0.0
 
 serve: demo .serve-secret
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving at http://127.0.0.1:$(PORT)/ with DEBUG off (Ctrl-C stops)"
+	@echo "Serving at http://127.0.0.1:$(PORT)/ with DEBUG off and one task worker (Ctrl-C stops)"
+	$(SERVE_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(SERVE_ENV) $(VENV)/bin/gunicorn config.wsgi:application --workers 2 \
 		--worker-class sync --bind 127.0.0.1:$(PORT) --access-logfile -
 

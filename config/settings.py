@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "kb",
 ]
@@ -395,3 +397,46 @@ KB_DESK_CONTACT_EMAIL = env_str("KB_DESK_CONTACT_EMAIL")
 # cache is Redis, otherwise in the database (a local-memory cache is per process, so two
 # gunicorn workers would each grant the whole allowance).
 RATE_LIMIT_STORE = "cache" if "redis" in CACHES["default"]["BACKEND"].lower() else "database"
+
+# --- Background tasks (kb/tasks.py) -------------------------------------------------------
+# Django's Tasks API (the django-tasks backport) with its database backend: tasks are rows in
+# the site's own database, run by `manage.py db_worker` (PostgreSQL claims them with SELECT
+# ... FOR UPDATE SKIP LOCKED, so several workers never run one task twice). "immediate" runs
+# each task in the process that enqueues it, after the transaction commits: the default with
+# DEBUG on, so `make run` needs no worker. Production (DEBUG off) defaults to "database".
+KB_TASKS_BACKEND = env_str("KB_TASKS_BACKEND", "immediate" if DEBUG else "database")
+if KB_TASKS_BACKEND not in ("immediate", "database"):
+    raise ImproperlyConfigured('KB_TASKS_BACKEND must be "immediate" or "database".')
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if KB_TASKS_BACKEND == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+# --- Partner webhooks (kb/webhooks/) --------------------------------------------------------
+# Deliveries go only to https URLs whose every address is public (SSRF): http is allowed
+# with DEBUG on, private/loopback/link-local addresses only with KB_WEBHOOKS_ALLOW_PRIVATE
+# (tests, a receiver inside your own network). Each attempt waits at most
+# KB_WEBHOOKS_TIMEOUT_SECONDS; an endpoint failing for KB_WEBHOOKS_DISABLE_AFTER_DAYS days
+# without one success is switched off and its partner's contact e-mailed.
+KB_WEBHOOKS_ALLOW_HTTP = env_bool("KB_WEBHOOKS_ALLOW_HTTP", DEBUG)
+KB_WEBHOOKS_ALLOW_PRIVATE = env_bool("KB_WEBHOOKS_ALLOW_PRIVATE", False)
+KB_WEBHOOKS_TIMEOUT_SECONDS = env_int("KB_WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
+KB_WEBHOOKS_DISABLE_AFTER_DAYS = env_int("KB_WEBHOOKS_DISABLE_AFTER_DAYS", 3, minimum=1)
+
+# --- Evidence watch (kb/evidence/) ------------------------------------------------------------
+# Nightly (enqueue_periodic) re-check of every cited DOI against Crossref and PMID against
+# PubMed; findings wait for a medical reviewer. KB_EVIDENCE_WATCH switches it off (off by
+# default with DEBUG on: development machines need not call the services). The contact
+# address goes into the User-Agent and the services' "mailto"/"email" parameters, as their
+# etiquette asks; the intervals keep within their rate limits (seconds between requests).
+KB_EVIDENCE_WATCH = env_bool("KB_EVIDENCE_WATCH", not DEBUG)
+KB_EVIDENCE_CONTACT_EMAIL = env_str(
+    "KB_EVIDENCE_CONTACT_EMAIL", KB_DESK_CONTACT_EMAIL or "webmaster@localhost"
+)
+KB_EVIDENCE_CROSSREF_INTERVAL = float(env_str("KB_EVIDENCE_CROSSREF_INTERVAL", "0.2"))
+KB_EVIDENCE_PUBMED_INTERVAL = float(env_str("KB_EVIDENCE_PUBMED_INTERVAL", "0.34"))

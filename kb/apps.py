@@ -10,3 +10,4 @@ class KbConfig(AppConfig):
         from kb.models import publication, signals  # noqa: F401  (immutability guards)
 
         publication.connect()  # public and partner-access writes advance the database state
+        from kb.webhooks import events  # noqa: F401  (webhooks follow the workflow's records)

@@ -6,10 +6,11 @@ transition that rolls back leaves no message behind. The rows are sent once the 
 has committed (``transaction.on_commit``), so nobody is told about a change that did not
 happen, and a slow or failing mail server can never block or undo the transition.
 
-A message that could not be sent stays in the outbox with its error and is retried by the
-next ``send_review_reminders`` run (daily from cron): the cron cadence is the back-off. After
-``MAX_ATTEMPTS`` failed attempts a row is no longer retried automatically; it is kept, with
-its last error, for an administrator to look at.
+Each row is sent by a task (``kb.tasks.send_notification``) enqueued after commit. A
+message that could not be sent stays in the outbox with its error; its task schedules the
+next attempt with exponential back-off, and the periodic sweep (``enqueue_periodic``)
+retries whatever a lost task left behind. After ``MAX_ATTEMPTS`` failed attempts a row is no
+longer retried automatically; it is kept, with its last error, for an administrator.
 
 Who is told:
 
@@ -30,7 +31,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -306,9 +306,11 @@ def on_event(event: WorkflowEvent) -> list[Notification]:
     except Exception:
         logger.exception("Could not queue e-mail for workflow event %s.", event.pk)
         return []
-    ids = [row.pk for row in rows if row.sent_at is None]
-    if ids:
-        transaction.on_commit(partial(_send_after_commit, ids), robust=True)
+    from kb.tasks import enqueue_on_commit, send_notification
+
+    for row in rows:
+        if row.sent_at is None:
+            enqueue_on_commit(send_notification, row.pk)
     return rows
 
 
@@ -324,14 +326,6 @@ def _queue(event: WorkflowEvent) -> list[Notification]:
         )
         rows.append(row)
     return rows
-
-
-def _send_after_commit(ids: list[int]) -> None:
-    """The on-commit callback: sending must never raise into the code that committed."""
-    try:
-        send_pending(ids=ids)
-    except Exception:
-        logger.exception("Sending notifications %s failed; the next reminders run retries.", ids)
 
 
 def pending(*, ids: Iterable[int] | None = None):
@@ -362,6 +356,15 @@ def send_pending(*, ids: Iterable[int] | None = None) -> SendReport:
             report.failed += 1
     _reset(connection)
     return report
+
+
+def send_one(pk: int) -> bool | None:
+    """Send the row ``pk`` on a connection of its own (the task's entry point)."""
+    connection = get_connection()
+    try:
+        return _send_one(pk, connection=connection)
+    finally:
+        _reset(connection)
 
 
 def _send_one(pk: int, *, connection) -> bool | None:

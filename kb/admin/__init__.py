@@ -3,4 +3,14 @@
 One module per model family; admin classes stay thin and never assign a status.
 """
 
-from kb.admin import conditions, dashboard, events, feedback, references, revisions  # noqa: F401
+from kb.admin import (  # noqa: F401
+    conditions,
+    dashboard,
+    events,
+    evidence,
+    feedback,
+    references,
+    revisions,
+    tasks,
+    webhooks,
+)

@@ -3,7 +3,7 @@ docs."""
 
 from django.urls import path
 
-from kb.api import views
+from kb.api import views, webhooks
 
 app_name = "partner_api"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("manifest/", views.ManifestView.as_view(), name="manifest"),
     path("infobutton/", views.InfobuttonView.as_view(), name="infobutton"),
+    path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="webhook-list"),
+    path("webhooks/<int:pk>/", webhooks.WebhookEndpointDetailView.as_view(), name="webhook-detail"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="partner_api:schema"), name="docs"),
 ]

@@ -18,6 +18,7 @@
 - ``immutability``: the guards that keep approved content and the log unchanged (I2, I4).
 """
 
+from kb.evidence.models import EvidenceFinding
 from kb.models.changes import ChangeAction, PublicChange
 from kb.models.citation import Citation
 from kb.models.codes import CodeSystem, ConditionCode
@@ -26,6 +27,7 @@ from kb.models.condition import Condition, ConditionSlug
 from kb.models.events import WorkflowEvent
 from kb.models.feedback import Feedback, FeedbackStatus
 from kb.models.notification import Notification, NotificationKind
+from kb.models.periodic import PeriodicRun
 from kb.models.publication import PublicationState
 from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
@@ -34,6 +36,7 @@ from kb.models.review import Review
 from kb.models.revision import Revision, RevisionStatus
 from kb.models.search import SearchDocument
 from kb.models.section import Section, SectionKind
+from kb.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ChangeAction",
@@ -42,9 +45,11 @@ __all__ = [
     "Condition",
     "ConditionCode",
     "ConditionSlug",
+    "EvidenceFinding",
     "Feedback",
     "FeedbackStatus",
     "Notification",
+    "PeriodicRun",
     "NotificationKind",
     "RateLimitCounter",
     "PublicChange",
@@ -62,4 +67,6 @@ __all__ = [
     "SectionComment",
     "SectionKind",
     "WorkflowEvent",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -1,0 +1,126 @@
+"""Fixtures for background work: the database task backend, and a worker run in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks are stored as rows (as in production) instead of running at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def run_tasks():
+    """Run every stored task that is due now, as ``manage.py db_worker`` would; returns how
+    many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    def run(limit: int = 100) -> int:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        ran = 0
+        while ran < limit:
+            result = DBTaskResult.objects.ready().order_by("enqueued_at").first()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+            worker.run_task(result)
+            ran += 1
+        raise AssertionError(f"more than {limit} tasks: a task keeps enqueueing itself")
+
+    return run
+
+
+@pytest.fixture
+def make_due():
+    """Bring every deferred task forward to now (instead of waiting for its back-off)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    def due() -> int:
+        return (
+            DBTaskResult.objects.filter(status="READY", run_after__gt=timezone.now())
+            .exclude(run_after=get_date_max())
+            .update(run_after=timezone.now())
+        )
+
+    return due
+
+
+class Receiver:
+    """A partner's webhook receiver: a real HTTP server on loopback, in a thread, that
+    records every request and answers ``status`` (settable while it runs)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[dict] = []
+        self.status = 200
+        self.location = ""
+        self.delay = 0.0  # seconds the receiver takes to answer (a slow partner)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the name http.server calls)
+                import time
+
+                time.sleep(receiver.delay)
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": self.rfile.read(length),
+                    }
+                )
+                self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
+                body = b'{"ok": true}' + b"x" * 5000
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/kb"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings):
+    """A local receiver, with the settings that let deliveries reach loopback over http."""
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.KB_WEBHOOKS_ALLOW_HTTP = True
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def partner(db):
+    from accounts.models import Partner
+
+    return Partner.objects.create(name="North Clinic", contact_email="web@north.example")

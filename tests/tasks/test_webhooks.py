@@ -1,0 +1,393 @@
+"""Signed webhooks to partners, end to end: a transition → a delivery a real local receiver
+verifies with ``standardwebhooks``; failures retried with back-off; SSRF targets refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from kb import workflow
+from kb.webhooks import delivery as delivery_module
+from kb.webhooks import services, ssrf
+from kb.webhooks.models import DeliveryStatus, WebhookDelivery
+from tests.factories import ReferenceFactory, make_in_review, make_live
+
+pytestmark = pytest.mark.django_db
+
+ALL_EVENTS = [
+    "article.published",
+    "article.withdrawn",
+    "article.moved",
+    "article.reviewed",
+    "reference.retracted",
+]
+
+
+def verified(secret: str, request: dict) -> dict:
+    """What a partner's receiver does: verify the signature, then read the event."""
+    return Webhook(secret).verify(request["body"], request["headers"])
+
+
+def bring_forward() -> None:
+    """Make every scheduled retry due now (instead of waiting out its back-off)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    now = timezone.now()
+    WebhookDelivery.objects.filter(next_attempt_at__gt=now).update(next_attempt_at=now)
+    DBTaskResult.objects.filter(status="READY").exclude(run_after=get_date_max()).update(
+        run_after=now
+    )
+
+
+def test_approval_delivers_a_signed_webhook_to_the_partner(
+    receiver, partner, author, reviewer, django_capture_on_commit_callbacks
+):
+    endpoint, secret = services.register_endpoint(
+        partner=partner, url=receiver.url, events=["article.published"]
+    )
+    revision = make_in_review(author=author, slug="migraine", name="Migraine")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(revision=revision, by=reviewer)
+
+    assert len(receiver.requests) == 1
+    event = verified(secret, receiver.requests[0])
+    assert event["type"] == "article.published"
+    assert event["data"]["slug"] == "migraine"
+    assert event["data"]["revision"] == revision.number
+    assert event["data"]["api_url"].endswith("/api/v1/conditions/migraine/")
+    assert "time" in event["data"] and "change_class" in event["data"]
+    row = WebhookDelivery.objects.get()
+    assert row.status == DeliveryStatus.DELIVERED
+    assert row.response_code == 200 and row.attempts == 1
+    assert len(row.response_excerpt) <= 200  # only a short excerpt is kept
+    assert receiver.requests[0]["headers"]["webhook-id"] == row.message_id
+    with pytest.raises(Exception, match="signature"):
+        Webhook(services.new_secret()).verify(
+            receiver.requests[0]["body"], receiver.requests[0]["headers"]
+        )
+
+
+def test_endpoints_get_only_the_events_they_asked_for(
+    receiver, partner, author, reviewer, publisher, django_capture_on_commit_callbacks
+):
+    services.register_endpoint(partner=partner, url=receiver.url, events=["article.withdrawn"])
+    revision = make_in_review(author=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(revision=revision, by=reviewer)
+    assert receiver.requests == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.withdraw(condition=revision.condition, by=publisher, reason="Out of date.")
+    assert [json.loads(r["body"])["type"] for r in receiver.requests] == ["article.withdrawn"]
+
+
+def test_a_rolled_back_transition_delivers_nothing(
+    receiver, partner, author, reviewer, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    services.register_endpoint(partner=partner, url=receiver.url, events=ALL_EVENTS)
+    revision = make_in_review(author=author)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        workflow.approve(revision=revision, by=reviewer)
+        raise RuntimeError("a later step failed")
+    assert receiver.requests == []
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_receiver_down_is_retried_with_backoff_then_delivered(
+    database_tasks,
+    run_tasks,
+    receiver,
+    partner,
+    author,
+    reviewer,
+    django_capture_on_commit_callbacks,
+):
+    from django_tasks_db.models import DBTaskResult
+
+    endpoint, secret = services.register_endpoint(
+        partner=partner, url=receiver.url, events=["article.published"]
+    )
+    revision = make_in_review(author=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(revision=revision, by=reviewer)
+    assert receiver.requests == []  # the approval only enqueued the delivery
+
+    receiver.status = 503
+    before = timezone.now()
+    run_tasks()
+    row = WebhookDelivery.objects.get()
+    assert row.status == DeliveryStatus.RETRYING
+    assert row.response_code == 503 and row.attempts == 1
+    assert row.next_attempt_at >= before + delivery_module.RETRY_SCHEDULE[0]
+    failed = DBTaskResult.objects.get(status="FAILED")
+    assert "503" in failed.traceback  # visible in the desk's task results
+
+    receiver.status = 200
+    bring_forward()
+    run_tasks()
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.DELIVERED and row.attempts == 2
+    assert len(receiver.requests) == 2
+    ids = {request["headers"]["webhook-id"] for request in receiver.requests}
+    assert ids == {row.message_id}  # the same id on every attempt: receivers deduplicate
+    assert verified(secret, receiver.requests[-1])["type"] == "article.published"
+
+
+def test_a_slow_endpoint_does_not_slow_the_approval(
+    database_tasks,
+    run_tasks,
+    receiver,
+    partner,
+    author,
+    reviewer,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    import time
+
+    services.register_endpoint(partner=partner, url=receiver.url, events=["article.published"])
+    receiver.delay = 3.0  # within the delivery timeout, far above an approval's time
+    settings.KB_WEBHOOKS_TIMEOUT_SECONDS = 10
+    revision = make_in_review(author=author)
+
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(revision=revision, by=reviewer)
+    approval = time.perf_counter() - started
+
+    assert approval < receiver.delay  # the delivery is a task, not part of the approval
+    assert receiver.requests == []
+    started = time.perf_counter()
+    run_tasks()
+    assert time.perf_counter() - started >= receiver.delay
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_retries_go_on_for_more_than_a_day_then_stop(receiver, partner):
+    endpoint, _ = services.register_endpoint(partner=partner, url=receiver.url, events=ALL_EVENTS)
+    assert sum(delivery_module.RETRY_SCHEDULE, dt.timedelta()) >= dt.timedelta(hours=24)
+    receiver.status = 500
+    row = WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_1", event_type="article.published", payload={}
+    )
+    for _ in range(delivery_module.MAX_ATTEMPTS):
+        WebhookDelivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        delivery_module.attempt(row.pk)
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.FAILED and row.next_attempt_at is None
+    assert delivery_module.attempt(row.pk) is None
+    assert len(receiver.requests) == delivery_module.MAX_ATTEMPTS
+
+
+def test_a_redirect_is_not_followed(receiver, partner):
+    endpoint, _ = services.register_endpoint(partner=partner, url=receiver.url, events=ALL_EVENTS)
+    receiver.status = 302
+    receiver.location = "http://169.254.169.254/latest/meta-data/"
+    row = services.send_test_event(endpoint=endpoint)
+    delivery_module.attempt(row.pk)
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.RETRYING and row.response_code == 302
+    assert len(receiver.requests) == 1
+
+
+def test_an_endpoint_failing_for_days_is_switched_off_and_its_partner_told(
+    receiver, partner, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.KB_WEBHOOKS_DISABLE_AFTER_DAYS = 3
+    endpoint, _ = services.register_endpoint(partner=partner, url=receiver.url, events=ALL_EVENTS)
+    endpoint.failing_since = timezone.now() - dt.timedelta(days=3, minutes=1)
+    endpoint.save()
+    receiver.status = 500
+    row = services.send_test_event(endpoint=endpoint)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_module.attempt(row.pk)
+
+    endpoint.refresh_from_db()
+    assert not endpoint.active and "failed for 3 days" in endpoint.disabled_reason
+    assert [message.to for message in mailoutbox] == [["web@north.example"]]
+    assert endpoint.url in mailoutbox[0].body
+
+
+# --- SSRF ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.5",
+        "172.16.0.1",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "0.0.0.0",
+        "::ffff:127.0.0.1",
+        "100.64.0.1",
+    ],  # fmt: skip
+)
+def test_private_loopback_and_link_local_addresses_are_refused(settings, monkeypatch, address):
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: ("93.184.216.34", address))
+    with pytest.raises(ssrf.UnsafeURL, match="may not be sent"):
+        ssrf.check_url("https://hooks.partner.example/kb")
+
+
+def test_a_public_https_url_is_accepted(settings, monkeypatch):
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: ("93.184.216.34",))
+    target = ssrf.check_url("https://hooks.partner.example:8443/kb?x=1")
+    assert (target.host, target.port, target.path) == ("hooks.partner.example", 8443, "/kb?x=1")
+
+
+def test_literal_loopback_is_refused_without_the_setting(settings):
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
+    settings.KB_WEBHOOKS_ALLOW_HTTP = True
+    for url in ("http://127.0.0.1:8000/", "http://localhost/", "http://[::1]/"):
+        with pytest.raises(ssrf.UnsafeURL):
+            ssrf.check_url(url)
+
+
+def test_plain_http_is_refused_in_production(settings, monkeypatch):
+    settings.KB_WEBHOOKS_ALLOW_HTTP = False
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: ("93.184.216.34",))
+    for url in ("http://hooks.partner.example/", "ftp://x.example/", "https://u:p@x.example/"):
+        with pytest.raises(ssrf.UnsafeURL):
+            ssrf.check_url(url)
+
+
+def test_registering_an_unsafe_url_is_refused_with_a_clear_error(settings, partner):
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
+    with pytest.raises(ValidationError, match="private, loopback and link-local"):
+        services.register_endpoint(
+            partner=partner, url="https://127.0.0.1/hook", events=["article.published"]
+        )
+    with pytest.raises(ValidationError, match="Unknown event"):
+        services.register_endpoint(
+            partner=partner, url="https://127.0.0.1/hook", events=["article.eaten"]
+        )
+
+
+def test_a_host_that_resolves_privately_at_delivery_time_is_refused(
+    receiver, partner, settings, monkeypatch
+):
+    endpoint, _ = services.register_endpoint(partner=partner, url=receiver.url, events=ALL_EVENTS)
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False  # DNS now points the host at loopback
+    row = services.send_test_event(endpoint=endpoint)
+    delivery_module.attempt(row.pk)
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.FAILED and "may not be sent" in row.last_error
+    assert receiver.requests == []
+
+
+# --- desk and API ------------------------------------------------------------------------------
+
+
+def test_desk_registers_an_endpoint_and_shows_its_secret_once(client, superuser, partner, receiver):
+    client.force_login(superuser)
+    answer = client.post(
+        reverse("admin:kb_webhookendpoint_add"),
+        {"partner": partner.pk, "url": receiver.url, "events": ["article.published"],
+         "active": "on", "deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0"},
+        follow=True,
+    )  # fmt: skip
+    endpoint = partner.webhook_endpoints.get()
+    assert endpoint.secret.startswith("whsec_")
+    assert endpoint.secret in answer.content.decode()
+    page = client.get(reverse("admin:kb_webhookendpoint_change", args=[endpoint.pk]))
+    assert endpoint.secret not in page.content.decode()
+
+
+def test_desk_sends_a_test_event_and_sends_a_delivery_again(
+    client, superuser, partner, receiver, django_capture_on_commit_callbacks
+):
+    endpoint, secret = services.register_endpoint(
+        partner=partner, url=receiver.url, events=ALL_EVENTS
+    )
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:kb_webhookendpoint_changelist"),
+            {"action": "send_test_event", "_selected_action": [endpoint.pk]},
+        )
+    assert [verified(secret, r)["type"] for r in receiver.requests] == ["webhook.test"]
+
+    row = WebhookDelivery.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:kb_webhookdelivery_changelist"),
+            {"action": "send_again", "_selected_action": [row.pk]},
+        )
+    assert len(receiver.requests) == 2
+    row.refresh_from_db()
+    assert row.attempts == 2 and row.status == DeliveryStatus.DELIVERED
+
+
+def test_partner_registers_lists_and_deletes_endpoints_with_its_key(partner, receiver):
+    from django.test import Client
+
+    from accounts.models import Partner, PartnerAPIKey
+
+    _, key = PartnerAPIKey.objects.create_key(partner=partner, name="website")
+    api = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    url = reverse("partner_api:webhook-list")
+
+    created = api.post(
+        url, {"url": receiver.url, "events": ["article.published"]}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    secret = created.json()["secret"]
+    assert secret.startswith("whsec_")
+    listed = api.get(url).json()
+    assert [item["url"] for item in listed] == [receiver.url]
+    assert "secret" not in listed[0]
+
+    refused = api.post(
+        url, {"url": receiver.url, "events": ["nope"]}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "events" in refused.json()["detail"]
+
+    other = Partner.objects.create(name="South Clinic")
+    _, other_key = PartnerAPIKey.objects.create_key(partner=other, name="site")
+    stranger = Client(HTTP_AUTHORIZATION=f"Api-Key {other_key}")
+    pk = listed[0]["id"]
+    assert stranger.delete(reverse("partner_api:webhook-detail", args=[pk])).status_code == 404
+    assert api.delete(reverse("partner_api:webhook-detail", args=[pk])).status_code == 204
+    assert api.get(url).json() == []
+
+
+def test_reviewed_moved_and_retracted_events(
+    receiver, partner, author, reviewer, django_capture_on_commit_callbacks
+):
+    services.register_endpoint(partner=partner, url=receiver.url, events=ALL_EVENTS)
+    reference = ReferenceFactory(key="retracted2020", doi="10.1000/retracted.1")
+    with django_capture_on_commit_callbacks(execute=True):
+        live = make_live(
+            author=author, reviewer=reviewer, slug="asthma", name="Asthma",
+            sections=[{"kind": "overview", "heading": "Overview",
+                       "body": "Text [@retracted2020]."}],
+        )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.reconfirm(condition=live.condition, by=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.set_retraction(
+            reference=reference, by=reviewer, retracted=True, note="Retracted by the journal."
+        )
+    types = [json.loads(r["body"])["type"] for r in receiver.requests]
+    assert types[-2:] == ["article.reviewed", "reference.retracted"]
+    retracted = json.loads(receiver.requests[-1]["body"])["data"]
+    assert retracted["slug"] == "asthma" and retracted["reference"]["doi"] == "10.1000/retracted.1"
