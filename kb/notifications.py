@@ -435,7 +435,7 @@ def enqueue(*, key: str, messages: Iterable[tuple[object, Message]]) -> list[Not
     """Write ``(recipient, message)`` pairs to the outbox in the caller's transaction and
     send them once it commits: the same outbox semantics as ``on_event`` (a rolled-back
     change leaves no message; one message per ``key`` per person; a failed send is retried
-    by the next reminders run). People without an e-mail address are skipped."""
+    by the task's back-off and the periodic sweep). People without an e-mail address are skipped."""
     rows = []
     with transaction.atomic():
         for recipient, message in messages:
@@ -447,7 +447,9 @@ def enqueue(*, key: str, messages: Iterable[tuple[object, Message]]) -> list[Not
                 defaults={"kind": message.kind, "subject": message.subject, "body": message.body},
             )
             rows.append(row)
-    ids = [row.pk for row in rows if row.sent_at is None]
-    if ids:
-        transaction.on_commit(partial(_send_after_commit, ids), robust=True)
+    from kb.tasks import enqueue_on_commit, send_notification
+
+    for row in rows:
+        if row.sent_at is None:
+            enqueue_on_commit(send_notification, row.pk)
     return rows

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_retraction_role"),
-        ("kb", "0019_feedback_passage"),
+        ("kb", "0023_search_head_vector"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
