@@ -16,12 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from kb import workflow
+from kb import permissions, workflow
 from kb.compare import compare_revisions, load_snapshots, status_label
 from kb.models import Condition, Revision, RevisionStatus
 from kb.models.revision import OPEN_STATUSES
 
-PERM_VIEW_REVISION = "kb.view_revision"
+PERM_VIEW_REVISION = permissions.VIEW_REVISION
 
 
 def compare_url(*, condition_id: int, old: int, new: int) -> str:

@@ -27,11 +27,7 @@ LIST_ORDER = ("name", "condition__slug")
 
 
 def _latest_review_at() -> Subquery:
-    return Subquery(
-        Review.objects.filter(revision=OuterRef("pk"))
-        .order_by("-reviewed_on", "-created_at", "-id")
-        .values("created_at")[:1]
-    )
+    return Subquery(Review.objects.latest_for(OuterRef("pk")).values("created_at")[:1])
 
 
 def listed_conditions() -> QuerySet[Revision]:
