@@ -101,7 +101,8 @@ class Article:
 
     @property
     def last_updated(self):
-        return self.revision.published_at
+        """The public "last updated" date: a correction does not move it (``kb.changelog``)."""
+        return self.history.last_updated or self.revision.published_at
 
     @property
     def sections(self) -> list[tuple]:

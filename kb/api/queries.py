@@ -189,6 +189,7 @@ def public_changes() -> QuerySet[PublicChange]:
             "previous_slug",
             "former_slugs",
             "revision__number",
+            "revision__change_class",
         )
         .order_by("sequence", "id")
     )
