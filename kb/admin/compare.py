@@ -160,5 +160,6 @@ def compare_view(request, *, model_admin, condition_id: int):
         "comparison": comparison,
         "old_revision": by_number[pair[0]] if pair else None,
         "new_revision": by_number[pair[1]] if pair else None,
+        "view": "inline" if request.GET.get("view") == "inline" else "side",
     }
     return TemplateResponse(request, "admin/kb/compare.html", context)
