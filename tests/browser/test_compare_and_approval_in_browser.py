@@ -190,3 +190,31 @@ def test_change_class_on_the_site_and_in_the_api(
         f"{live_server.url}/api/v1/changes/?change_class=clinical", headers=headers
     )
     assert [(c["revision"], c["change_class"]) for c in feed.json()["results"]] == [(1, "clinical")]
+
+
+def test_confirm_still_accurate_shows_what_is_confirmed(
+    live_server, page, author, reviewer, reviewer2, shots, axe_path
+):
+    ref = ReferenceFactory(key="hart2002", title="Phenotypic variants")
+    live = make_live(
+        author=author,
+        reviewer=reviewer,
+        slug="cramp",
+        name="Cramp",
+        sections=[{"kind": "overview", "heading": "Overview", "body": "Rare [@hart2002]."}],
+    )
+    workflow.set_retraction(reference=ref, by=reviewer, retracted=True, note="Retracted 2024.")
+    sign_in(page, live_server.url, "ravi")
+    page.goto(f"{live_server.url}/admin/kb/condition/{live.condition_id}/confirm-still-accurate/")
+    expect(page.locator("#confirm-text-title")).to_have_text("What you are confirming")
+    expect(page.get_by_role("link", name="Read the live text (revision 1)")).to_be_visible()
+    expect(page.locator(".kb-retracted")).to_have_text("Flagged as retracted")
+    page.screenshot(path=shots / "confirm-still-accurate.png", full_page=True)
+    assert serious_violations(page, axe_path) == []
+
+    page.get_by_label(ATTESTATION).check()
+    page.get_by_label("What you checked").fill("Checked against the 2026 guideline.")
+    page.get_by_role("button", name="Confirm still accurate").click()
+    expect(page.locator(".messagelist")).to_contain_text("Confirmed still accurate.")
+    review = Review.objects.get(kind="reconfirmation")
+    assert review.attestation == ATTESTATION
