@@ -91,6 +91,12 @@ class RevisionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["opened_version"] = self.instance.lock_version
+        if "change_class" in self.fields:
+            # A form sent without it (an older page, a script) keeps the class as it is.
+            self.fields["change_class"].required = False
+
+    def clean_change_class(self):
+        return self.cleaned_data.get("change_class") or self.instance.change_class
 
     def clean(self):
         cleaned = super().clean()
