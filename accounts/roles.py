@@ -19,6 +19,8 @@ here is the single source of truth: the data migrations and ``sync_roles`` read 
 
 from __future__ import annotations
 
+from kb import permissions
+
 AUTHOR = "Author"
 MEDICAL_REVIEWER = "Medical reviewer"
 PUBLISHER = "Publisher"
@@ -45,14 +47,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kb.add_section",
         "kb.change_section",
         "kb.delete_section",
-        "kb.submit_revision",
+        permissions.SUBMIT_REVISION,
         "kb.add_reference",
         "kb.change_reference",
     ],
     MEDICAL_REVIEWER: _READ
     + [
-        "kb.approve_revision",
-        "kb.request_changes_revision",
+        permissions.APPROVE_REVISION,
+        permissions.REQUEST_CHANGES_REVISION,
         "kb.change_reference",
         "kb.flag_retraction",
         "kb.change_feedback",

@@ -24,6 +24,9 @@ from django.utils import timezone
 from kb.models import ChangeAction, PublicChange, Revision, Section
 from kb.text import normalise_markdown
 
+#: The change class that leaves the public "last updated" date where it was.
+CORRECTION = "correction"
+
 
 @dataclass(frozen=True)
 class ChangeLogEntry:
@@ -31,6 +34,14 @@ class ChangeLogEntry:
     published_at: dt.datetime
     note: str
     first: bool = False
+    #: clinical, editorial or correction (``kb.models.ChangeClass``), as approved.
+    change_class: str = "clinical"
+
+    @property
+    def change_class_label(self) -> str:
+        return {"clinical": "Clinical change", "editorial": "Editorial change"}.get(
+            self.change_class, "Correction"
+        )
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,16 @@ class PublicHistory:
     entries: list[ChangeLogEntry]
     #: One date per section of the revision, in section order; None if never published.
     section_updated: list[dt.datetime | None]
+
+    @property
+    def last_updated(self) -> dt.datetime | None:
+        """The article's public "last updated" date: its latest publication that was not a
+        correction (a correction is listed, but does not make the article look newer).
+        The first publication always counts."""
+        for entry in self.entries:  # newest first
+            if entry.change_class != CORRECTION or entry.first:
+                return entry.published_at
+        return None
 
 
 def public_history(*, revision: Revision, sections: list[Section]) -> PublicHistory:
@@ -57,7 +78,8 @@ def compute_history(revision: Revision, sections: list[Section]) -> PublicHistor
     """The log and section dates from the database (``public_history`` caches this)."""
     first_published: dict[int, dt.datetime] = {}
     about: dict[int, tuple[int, str]] = {}
-    for revision_id, at, number, note in (
+    classes: dict[int, str] = {}
+    for revision_id, at, number, note, change_class in (
         PublicChange.objects.filter(
             condition_id=revision.condition_id,
             action=ChangeAction.PUBLISHED,
@@ -67,10 +89,11 @@ def compute_history(revision: Revision, sections: list[Section]) -> PublicHistor
         # A revision went live at its published_at (a scheduled one is entered in the
         # feed a little later, when its go-live is caught up).
         .values_list("revision_id", "revision__published_at", "revision__number",
-                     "revision__change_note")
+                     "revision__change_note", "revision__change_class")
     ):  # fmt: skip
         first_published.setdefault(revision_id, at)
         about[revision_id] = (number, note)
+        classes[revision_id] = change_class
     if (
         revision.is_approved
         and revision.pk not in about
@@ -78,6 +101,7 @@ def compute_history(revision: Revision, sections: list[Section]) -> PublicHistor
     ):  # live from its go-live time, before the catch-up enters it
         first_published[revision.pk] = revision.published_at
         about[revision.pk] = (revision.number, revision.change_note)
+        classes[revision.pk] = revision.change_class
     published = sorted(
         ((pk, number, note) for pk, (number, note) in about.items()),
         key=lambda row: -row[1],
@@ -97,6 +121,7 @@ def compute_history(revision: Revision, sections: list[Section]) -> PublicHistor
             published_at=first_published[pk],
             note=note.strip(),
             first=pk == oldest,
+            change_class=classes[pk],
         )
         for pk, number, note in published
     ]

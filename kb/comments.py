@@ -12,11 +12,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from kb import permissions
 from kb.exceptions import ContentProblems, NotPermitted, TransitionNotAllowed
 from kb.models import Revision, Section, SectionComment
 
 #: Either role that takes part in a review: authors (submit) and medical reviewers.
-CONVERSATION_PERMISSIONS = ("kb.submit_revision", "kb.request_changes_revision")
+CONVERSATION_PERMISSIONS = (permissions.SUBMIT_REVISION, permissions.REQUEST_CHANGES_REVISION)
 
 #: The longest quoted passage kept; a quote is a pointer into the text, not a copy of it.
 QUOTE_MAX_LENGTH = 1000

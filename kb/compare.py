@@ -39,12 +39,15 @@ import difflib
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from kb.citations import MARKER_RE, cited_keys, keys_in_marker
+from kb.rendering import render_body
 from kb.text import normalise_markdown
 
 #: Minimum share of unchanged words for two custom sections with different headings to be
@@ -143,6 +146,8 @@ def diff_words(*, old: str, new: str) -> TextDiff:
     never anchor a match on their own and a rewritten phrase is marked as one run instead
     of a comb of one-word changes.
     """
+    if old == new:  # most sections of a revision are unchanged: no matching to do
+        return TextDiff(segments=(DiffSegment(Op.EQUAL, old),) if old else ())
     a, b = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(str.isspace, a, b, autojunk=False)
     segments: list[DiffSegment] = []
@@ -171,6 +176,131 @@ def _similarity(old: str, new: str) -> float:
     if not words_old and not words_new:
         return 1.0
     return difflib.SequenceMatcher(None, words_old, words_new, autojunk=False).ratio()
+
+
+# --- rendered text differences --------------------------------------------------------------
+
+#: An HTML tag, a character entity, white space, a word, or one other character: tags and
+#: entities are never split, so a mark never lands inside one.
+_HTML_TOKEN_RE = re.compile(r"<[^>]*>|&#?\w+;|\s+|\w+|[^\w\s<&]|[<&]")
+
+
+def _is_tag(token: str) -> bool:
+    return token.startswith("<") and token.endswith(">") and len(token) > 1
+
+
+@dataclass(frozen=True)
+class HtmlDiff:
+    """Two renderings of a text compared word by word, tags kept whole.
+
+    Each side keeps all of its own tags, so ``old_html`` and ``new_html`` are as well
+    formed as the renderings they come from; only runs of words are wrapped in
+    ``<del>``/``<ins>``, never a tag. ``inline_html`` is the new rendering with the
+    deleted words put back, struck through, where they were. The renderings are sanitised
+    HTML (``kb.rendering``), so nothing an author typed runs in the desk.
+    """
+
+    old_tokens: tuple[str, ...]
+    new_tokens: tuple[str, ...]
+    opcodes: tuple[tuple[str, int, int, int, int], ...]
+
+    @property
+    def changed(self) -> bool:
+        return any(tag != "equal" for tag, *_ in self.opcodes)
+
+    @property
+    def old_html(self) -> SafeString:
+        return self._side(self.old_tokens, ("delete", "replace"), "del", old=True)
+
+    @property
+    def new_html(self) -> SafeString:
+        return self._side(self.new_tokens, ("insert", "replace"), "ins", old=False)
+
+    def _side(self, tokens, marked, mark: str, *, old: bool) -> SafeString:
+        parts: list[str] = []
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            run = tokens[i1:i2] if old else tokens[j1:j2]
+            if tag == "equal":
+                parts.extend(run)
+            elif tag in marked:
+                parts.append(_marked(run, mark, keep_tags=True))
+        return SafeString("".join(parts))
+
+    @property
+    def inline_html(self) -> SafeString:
+        parts: list[str] = []
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            if tag == "equal":
+                parts.extend(self.new_tokens[j1:j2])
+                continue
+            if tag in ("delete", "replace"):
+                parts.append(_marked(self.old_tokens[i1:i2], "del", keep_tags=False))
+            if tag in ("insert", "replace"):
+                parts.append(_marked(self.new_tokens[j1:j2], "ins", keep_tags=True))
+        return SafeString("".join(parts))
+
+
+def _marked(tokens: Sequence[str], mark: str, *, keep_tags: bool) -> str:
+    """Runs of words wrapped in ``<mark>``; tags kept as they are (or dropped)."""
+    out: list[str] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        text = "".join(words)
+        if text.strip():
+            core = text.strip()
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(lead) + len(core) :]
+            out.append(f"{lead}<{mark}>{core}</{mark}>{trail}")
+        elif text:
+            out.append(text)
+        words.clear()
+
+    for token in tokens:
+        if _is_tag(token):
+            flush()
+            if keep_tags:
+                out.append(token)
+            elif out and not out[-1].endswith(" "):
+                out.append(" ")  # a block boundary dropped: keep the words apart
+        else:
+            words.append(token)
+    flush()
+    return "".join(out)
+
+
+def diff_html(*, old: str, new: str) -> HtmlDiff:
+    """Word-level difference of two safe HTML renderings (see ``HtmlDiff``)."""
+    a = tuple(_HTML_TOKEN_RE.findall(old or ""))
+    if old == new:
+        return HtmlDiff(a, a, (("equal", 0, len(a), 0, len(a)),) if a else ())
+    b = tuple(_HTML_TOKEN_RE.findall(new or ""))
+    matcher = difflib.SequenceMatcher(str.isspace, a, b, autojunk=False)
+    return HtmlDiff(a, b, tuple(matcher.get_opcodes()))
+
+
+def rendered_body(*, body: str, snapshot: RevisionSnapshot) -> str:
+    """A section body as readers see it, with each citation as its number and authors.
+
+    The reference list is not beside the text here, so "[2]" alone says nothing: the
+    marker reads "[2 Jansen et al.]" instead (numbers as in that revision). Pure: it
+    reads only the snapshot.
+    """
+    numbers = {key: n for n, key in enumerate(snapshot.citation_keys, start=1)}
+
+    def cite(match: re.Match) -> str:
+        keys = keys_in_marker(match.group(1))
+        if keys is None:
+            return match.group(0)
+        labels = []
+        for key in keys:
+            who = snapshot.reference_authors.get(key) or key
+            number = numbers.get(key)
+            labels.append(f"{number} {who}" if number else f"{who}?")
+        return "\\[" + "; ".join(labels) + "\\]"
+
+    text = MARKER_RE.sub(cite, normalise_markdown(text=body or ""))
+    return render_body(text, numbers={}, known=set())
 
 
 # --- what is compared -------------------------------------------------------------------
@@ -203,6 +333,8 @@ class RevisionSnapshot:
     citation_keys: tuple[str, ...] = ()
     #: Titles of the cited references known to the library, by key.
     reference_titles: Mapping[str, str] = field(default_factory=dict)
+    #: Short author labels of the cited references ("Jansen et al."), by key.
+    reference_authors: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -254,7 +386,19 @@ class SectionChange:
     new_position: int | None = None
     moved: bool = False
     heading: TextDiff | None = None
-    body: TextDiff | None = None
+    #: The two normalised Markdown bodies of a paired section (``body`` diffs them).
+    body_texts: tuple[str, str] | None = field(default=None, repr=False)
+    #: The body as readers see it (Markdown rendered, citations as numbers and authors),
+    #: word by word; set by ``compare_revisions``.
+    rendered: HtmlDiff | None = None
+
+    @cached_property
+    def body(self) -> TextDiff | None:
+        """The Markdown source, word by word (worked out only when asked: the page shows
+        ``rendered``)."""
+        if self.body_texts is None:
+            return None
+        return diff_words(old=self.body_texts[0], new=self.body_texts[1])
 
     @property
     def kind_changed(self) -> bool:
@@ -319,6 +463,59 @@ class RevisionComparison:
     @property
     def citations_removed(self) -> tuple[CitationChange, ...]:
         return tuple(c for c in self.citations if c.change == Change.REMOVED)
+
+    @property
+    def changed_sections(self) -> tuple[SectionChange, ...]:
+        """Sections added, removed, moved or changed, in reading order: shown first."""
+        return tuple(s for s in self.sections if s.change != Change.UNCHANGED)
+
+    @property
+    def unchanged_sections(self) -> tuple[SectionChange, ...]:
+        return tuple(s for s in self.sections if s.change == Change.UNCHANGED)
+
+    @property
+    def summary_text(self) -> str:
+        """What changed, in one line: "2 sections changed, 1 added; 3 citations added,
+        1 removed; summary changed"."""
+        counts = self.section_counts
+        section_parts = [
+            f"{counts[change]} {word}"
+            for change, word in (
+                (Change.CHANGED.value, "changed"),
+                (Change.ADDED.value, "added"),
+                (Change.REMOVED.value, "removed"),
+                (Change.MOVED.value, "moved"),
+            )
+            if counts[change]
+        ]
+        parts = []
+        if section_parts:
+            first = (
+                counts[Change.CHANGED.value]
+                or counts[Change.ADDED.value]
+                or counts[Change.REMOVED.value]
+                or counts[Change.MOVED.value]
+            )
+            noun = "section" if first == 1 else "sections"
+            head, *rest = section_parts
+            number, word = head.split(" ", 1)
+            parts.append(", ".join([f"{number} {noun} {word}", *rest]))
+        added, removed = len(self.citations_added), len(self.citations_removed)
+        if added or removed:
+            cite = [f"{added} added"] if added else []
+            cite += [f"{removed} removed"] if removed else []
+            total = added or removed
+            number, word = cite[0].split(" ", 1)
+            noun = "citation" if total == 1 else "citations"
+            parts.append(", ".join([f"{number} {noun} {word}", *cite[1:]]))
+        for label, changed in (
+            ("name", self.name.changed),
+            ("other names", self.also_known_as.changed),
+            ("summary", self.summary.changed),
+        ):
+            if changed:
+                parts.append(f"{label} changed")
+        return "; ".join(parts) if parts else "No differences"
 
     @property
     def has_changes(self) -> bool:
@@ -450,7 +647,7 @@ def compare_sections(
             new_position=j + 1,
             moved=moved,
             heading=diff_words(old=before.heading, new=section.heading),
-            body=diff_words(old=old_body, new=new_body),
+            body_texts=(old_body, new_body),
         )
 
     # Removed sections follow the nearest earlier old section that is still there.
@@ -495,6 +692,27 @@ def compare_revisions(*, old: RevisionSnapshot, new: RevisionSnapshot) -> Revisi
     """Everything that differs between two revisions, ``old`` on the left."""
     old_summary = normalise_markdown(text=old.summary)
     new_summary = normalise_markdown(text=new.summary)
+    rendered: dict[tuple, str] = {}  # an unchanged body is rendered once for both sides
+
+    def render(body: str, snapshot: RevisionSnapshot) -> str:
+        keys = tuple(cited_keys(body))
+        numbers = {key: n for n, key in enumerate(snapshot.citation_keys, start=1)}
+        seen = tuple((k, numbers.get(k), snapshot.reference_authors.get(k)) for k in keys)
+        memo = (body, seen)
+        if memo not in rendered:
+            rendered[memo] = rendered_body(body=body, snapshot=snapshot)
+        return rendered[memo]
+
+    sections = tuple(
+        replace(
+            row,
+            rendered=diff_html(
+                old=render(row.old.body, old) if row.old else "",
+                new=render(row.new.body, new) if row.new else "",
+            ),
+        )
+        for row in compare_sections(old=old.sections, new=new.sections)
+    )
     return RevisionComparison(
         old=old,
         new=new,
@@ -503,7 +721,7 @@ def compare_revisions(*, old: RevisionSnapshot, new: RevisionSnapshot) -> Revisi
             "Summary", old_summary, new_summary, diff_words(old=old_summary, new=new_summary)
         ),
         also_known_as=NamesChange(old=old.also_known_as, new=new.also_known_as),
-        sections=compare_sections(old=old.sections, new=new.sections),
+        sections=sections,
         citations=compare_citations(old=old, new=new),
     )
 
@@ -524,6 +742,19 @@ def status_label(*, revision) -> str:
     if condition.scheduled_revision_id == revision.pk:
         return f"{label}, scheduled"
     return label
+
+
+def author_label(authors: Sequence[Mapping]) -> str:
+    """ "Jansen", "Jansen and Lee" or "Jansen et al.": how a citation names its authors."""
+    names = [a.get("family") or a.get("literal") or "" for a in authors or ()]
+    names = [n for n in names if n]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
 
 
 def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:
@@ -555,7 +786,7 @@ def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:
         bodies[section.revision_id].append(section.body)
 
     approved_ids = [r.pk for r in revisions if r.is_approved]
-    recorded: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    recorded: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     if approved_ids:
         for citation in (
             Citation.objects.filter(revision_id__in=approved_ids)
@@ -563,8 +794,12 @@ def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:
             .order_by("revision_id", "number")
         ):
             # The title as approved (I9), not as the library has it now.
-            title = (citation.snapshot or {}).get("title") or citation.reference.title
-            recorded[citation.revision_id].append((citation.reference.key, title))
+            frozen = citation.snapshot or {}
+            title = frozen.get("title") or citation.reference.title
+            authors = frozen.get("authors") if citation.snapshot else citation.reference.authors
+            recorded[citation.revision_id].append(
+                (citation.reference.key, title, author_label(authors or []))
+            )
 
     draft_keys = {
         r.pk: list(number_keys(bodies[r.pk])) for r in revisions if r.pk not in approved_ids
@@ -576,9 +811,11 @@ def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:
         if revision.pk in draft_keys:
             keys = tuple(draft_keys[revision.pk])
             titles = {key: library[key].title for key in keys if key in library}
+            authors = {key: author_label(library[key].authors) for key in keys if key in library}
         else:
-            keys = tuple(key for key, _ in recorded[revision.pk])
-            titles = dict(recorded[revision.pk])
+            keys = tuple(key for key, _, _ in recorded[revision.pk])
+            titles = {key: title for key, title, _ in recorded[revision.pk]}
+            authors = {key: who for key, _, who in recorded[revision.pk]}
         snapshots[revision.pk] = RevisionSnapshot(
             number=revision.number,
             status_label=status_label(revision=revision),
@@ -589,5 +826,6 @@ def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:
             sections=tuple(sections[revision.pk]),
             citation_keys=keys,
             reference_titles=titles,
+            reference_authors=authors,
         )
     return snapshots

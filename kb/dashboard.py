@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kb import permissions
 from kb.citations import SNAPSHOT_FIELDS, reference_snapshot, snapshot_value
 from kb.models import (
     Citation,
@@ -52,7 +53,7 @@ CHART_MONTHS = 12
 #: Reader feedback still waiting for triage or an answer.
 OPEN_FEEDBACK_STATUSES = (FeedbackStatus.NEW, FeedbackStatus.IN_PROGRESS)
 
-PERM_APPROVE = "kb.approve_revision"
+PERM_APPROVE = permissions.APPROVE_REVISION
 
 
 def _today(today: dt.date | None) -> dt.date:

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from kb import site_url
+from kb import permissions, site_url
 from kb.models import Notification, NotificationKind, Revision, WorkflowEvent
 from kb.models.events import WorkflowAction
 
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 #: Permission that makes someone a medical reviewer (the one approval needs).
-REVIEWER_PERMISSION = "kb.approve_revision"
+REVIEWER_PERMISSION = permissions.APPROVE_REVISION
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from django.utils.text import slugify
 
 from kb.citations import SNAPSHOT_FIELDS, number_keys, reference_snapshot
 from kb.models import (
+    ChangeClass,
     Citation,
     Condition,
     ConditionCode,
@@ -271,6 +272,7 @@ def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
         "also_known_as": list(rev.also_known_as),
         "summary": rev.summary,
         "change_note": rev.change_note,
+        "change_class": rev.change_class,
         "based_on": number.get(rev.based_on_id),
         "created_by": rev.created_by.username,
         "edited_by": sorted(u.username for u in rev.edited_by.all()),
@@ -298,6 +300,9 @@ def _revision(rev: Revision, number: dict[int, int]) -> dict[str, Any]:
                 "next_review_due": _d(r.next_review_due),
                 "note": r.note,
                 "created_at": _dt(r.created_at),
+                "attestation": r.attestation,
+                "retraction_acknowledgement": r.retraction_acknowledgement,
+                "change_class": r.change_class,
             }
             for r in sorted(rev.reviews.all(), key=lambda r: (r.created_at, r.pk))
         ],
@@ -627,6 +632,7 @@ def _check(data: Any) -> list[str]:
             for name in ("name", "summary"):
                 c.field(rev, name, rw, Revision)
             c.field(rev, "change_note", rw, Revision, required=False)
+            c.field(rev, "change_class", rw, Revision, required=False)
             c.names(rev, "also_known_as", rw)
             user(rev, "created_by", rw)
             for k, name in enumerate(c.items(rev, "edited_by", rw, required=False)):
@@ -682,6 +688,8 @@ def _check(data: Any) -> list[str]:
                     c.fail(f"{vw}.next_review_due", "must fall after reviewed_on")
                 c.field(r, "note", vw, Review, required=False)
                 c.field(r, "created_at", vw, Review)
+                for name in ("attestation", "retraction_acknowledgement", "change_class"):
+                    c.field(r, name, vw, Review, required=False)
             _check_comments(c, rev, rw, user)
         if open_count > 1:
             c.fail(f"{where}.revisions", "more than one revision is still open (not approved)")
@@ -931,6 +939,7 @@ def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
                 also_known_as=rev["also_known_as"],
                 summary=rev["summary"],
                 change_note=rev.get("change_note") or "",
+                change_class=rev.get("change_class") or ChangeClass.CLINICAL,
                 based_on=by_number.get(rev.get("based_on")),
                 created_by=users[rev["created_by"]],
                 created_at=when(rev["created_at"]),
@@ -972,6 +981,9 @@ def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
                     next_review_due=parse_date(r["next_review_due"]),
                     note=r.get("note") or "",
                     created_at=when(r["created_at"]),
+                    attestation=r.get("attestation") or "",
+                    retraction_acknowledgement=r.get("retraction_acknowledgement") or "",
+                    change_class=r.get("change_class") or "",
                 )
                 counts["reviews"] += 1
             written: list[SectionComment] = []

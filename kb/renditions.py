@@ -136,7 +136,8 @@ def write(*, revision: Revision) -> Rendition | None:
 def _history_json(history: PublicHistory) -> dict:
     return {
         "entries": [
-            [e.number, e.published_at.isoformat(), e.note, e.first] for e in history.entries
+            [e.number, e.published_at.isoformat(), e.note, e.first, e.change_class]
+            for e in history.entries
         ],
         "sections": [d.isoformat() if d else None for d in history.section_updated],
     }
@@ -146,9 +147,13 @@ def _history_from(data: dict) -> PublicHistory:
     return PublicHistory(
         entries=[
             ChangeLogEntry(
-                number=n, published_at=dt.datetime.fromisoformat(at), note=note, first=first
+                number=n,
+                published_at=dt.datetime.fromisoformat(at),
+                note=note,
+                first=first,
+                change_class=rest[0] if rest else "clinical",
             )  # fmt: skip
-            for n, at, note, first in data["entries"]
+            for n, at, note, first, *rest in data["entries"]
         ],
         section_updated=[dt.datetime.fromisoformat(d) if d else None for d in data["sections"]],
     )

@@ -23,7 +23,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -43,7 +42,6 @@ from kb.models import (
     Rendition,
     Review,
     Revision,
-    RevisionStatus,
     Section,
 )
 from kb.rendering import RenderedArticle, render_article
@@ -57,21 +55,12 @@ def published_revisions(*, at=None) -> QuerySet[Revision]:
     Live is the condition's published revision, unless a scheduled revision's go-live time
     has come, in which case it is the scheduled one. Withdrawn conditions show nothing.
     """
-    now = at or timezone.now()
-    current = Q(live_for__isnull=False) & ~Q(live_for__scheduled_revision__published_at__lte=now)
-    due = Q(scheduled_for__isnull=False, published_at__lte=now)
-    return Revision.objects.filter(
-        current | due,
-        status=RevisionStatus.APPROVED,
-        condition__withdrawn_at__isnull=True,
-    ).select_related("condition")
+    return Revision.objects.live(at).select_related("condition")
 
 
 def with_latest_review(queryset: QuerySet[Revision]) -> QuerySet[Revision]:
     """Annotate each revision with the dates of its latest review (one query, no N+1)."""
-    latest = Review.objects.filter(revision=OuterRef("pk")).order_by(
-        "-reviewed_on", "-created_at", "-id"
-    )
+    latest = Review.objects.latest_for(OuterRef("pk"))
     return queryset.annotate(
         last_reviewed=Subquery(latest.values("reviewed_on")[:1]),
         next_review_due=Subquery(latest.values("next_review_due")[:1]),
@@ -113,7 +102,8 @@ class Article:
 
     @property
     def last_updated(self):
-        return self.revision.published_at
+        """The public "last updated" date: a correction does not move it (``kb.changelog``)."""
+        return self.history.last_updated or self.revision.published_at
 
     @property
     def sections(self) -> list[tuple]:
@@ -158,11 +148,9 @@ def _article_query(*, slug: str, at: dt.datetime) -> QuerySet:
 
 
 def _review_query(*, revision: int) -> QuerySet:
-    return (
-        Review.objects.filter(revision=revision)
-        .order_by("-reviewed_on", "-created_at", "-id")
-        .values_list(*columns(Review), *columns(User, through="reviewer"))[:1]
-    )
+    return Review.objects.latest_for(revision).values_list(
+        *columns(Review), *columns(User, through="reviewer")
+    )[:1]
 
 
 def _related_query(*, condition: int, at: dt.datetime) -> QuerySet:
@@ -297,9 +285,7 @@ class PageKey:
 
 
 def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
-    latest = Review.objects.filter(revision=OuterRef("pk")).order_by(
-        "-reviewed_on", "-created_at", "-id"
-    )
+    latest = Review.objects.latest_for(OuterRef("pk"))
     refs = (
         Citation.objects.filter(revision=OuterRef("pk"))
         .order_by()

@@ -46,9 +46,10 @@ def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
         "name": revision.name,
         "description": revision.summary,
         "inLanguage": "en-GB",
-        # First publication of the article; its latest publication is dateModified.
+        # First publication of the article; its latest publication that was not a
+        # correction is dateModified (the "last updated" date the page shows).
         "datePublished": published.isoformat() if published else None,
-        "dateModified": revision.published_at.isoformat() if revision.published_at else None,
+        "dateModified": article.last_updated.isoformat() if article.last_updated else None,
         "publisher": {"@type": "Organization", "name": settings.KB_PUBLISHER_NAME},
         "about": about,
         "breadcrumb": breadcrumb_list(name=revision.name, url=url),

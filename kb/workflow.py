@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kb import renditions
+from kb import permissions, renditions
 from kb.citations import (
     cited_keys,
     freeze_citations,
@@ -74,20 +74,20 @@ from kb.models import (
 from kb.models.events import WorkflowAction
 from kb.models.publication import advance
 from kb.models.review import ReviewKind
-from kb.models.revision import OPEN_STATUSES
+from kb.models.revision import OPEN_STATUSES, ChangeClass
 from kb.search_index import index_revisions
 
 S = RevisionStatus
 
-PERM_SUBMIT = "kb.submit_revision"
-PERM_APPROVE = "kb.approve_revision"
-PERM_REQUEST_CHANGES = "kb.request_changes_revision"
-PERM_START_DRAFT = "kb.add_revision"
-PERM_WITHDRAW = "kb.withdraw_condition"
-PERM_RESTORE = "kb.restore_condition"
+PERM_SUBMIT = permissions.SUBMIT_REVISION
+PERM_APPROVE = permissions.APPROVE_REVISION
+PERM_REQUEST_CHANGES = permissions.REQUEST_CHANGES_REVISION
+PERM_START_DRAFT = permissions.ADD_REVISION
+PERM_WITHDRAW = permissions.WITHDRAW_CONDITION
+PERM_RESTORE = permissions.RESTORE_CONDITION
 PERM_RECONFIRM = PERM_APPROVE  # confirming text is still right is a medical review
-PERM_FLAG_RETRACTION = "kb.flag_retraction"
-PERM_CHANGE_REFERENCE = "kb.change_reference"
+PERM_FLAG_RETRACTION = permissions.FLAG_RETRACTION
+PERM_CHANGE_REFERENCE = permissions.CHANGE_REFERENCE
 
 
 @dataclass(frozen=True)
@@ -190,55 +190,138 @@ def citation_problems(*, revision: Revision, sections=None) -> list[str]:
     return problems
 
 
+class Refusal(str):
+    """Why a move is refused: the message for the editor, and the error it raises.
+
+    A ``str`` so that desk code tests it like the other ``*_refusal`` answers ('' when the
+    move is allowed); ``error`` says which ``kb.exceptions`` error the transition raises.
+    """
+
+    error: type[Exception]
+
+    def __new__(cls, message: str = "", error: type[Exception] = TransitionNotAllowed):
+        refusal = super().__new__(cls, message)
+        refusal.error = error
+        return refusal
+
+
+ALLOWED = Refusal("")
+
+
+def _raise(refusal: Refusal) -> None:
+    if refusal:
+        raise refusal.error(str(refusal))
+
+
+def _permitted(user, perm: str) -> bool:
+    return bool(user and user.is_active and user.has_perm(perm))
+
+
+def submit_refusal(*, user, revision: Revision) -> Refusal:
+    """Why ``user`` may not submit ``revision`` now ('' when they may): the one rule."""
+    if not _permitted(user, PERM_SUBMIT):
+        return Refusal("Only authors can submit revisions.", NotPermitted)
+    if revision.status not in (S.DRAFT, S.CHANGES_REQUESTED):
+        return Refusal(
+            f"This revision is {revision.get_status_display().lower()}; only drafts and "
+            "sent-back revisions can be submitted."
+        )
+    problems = citation_problems(revision=revision)
+    if problems:
+        message = "Fix the citations before submitting: " + " ".join(problems)
+        return Refusal(message, ContentProblems)
+    return ALLOWED
+
+
+def approve_refusal(*, user, revision: Revision, opened_version: int | None = None) -> Refusal:
+    """Why ``user`` may not approve ``revision`` now ('' when they may): the one rule.
+
+    The desk shows the Approve button exactly when this is empty; ``approve`` asks it again
+    under the row lock (with the version the reviewer read) before anything is written.
+    What the text itself still needs (``approval_problems``, retraction acknowledgements)
+    is shown on the approve page and checked by ``approve``.
+    """
+    if not _permitted(user, PERM_APPROVE):
+        return Refusal("Only medical reviewers can approve revisions.", NotPermitted)
+    if revision.status != S.IN_REVIEW:
+        return Refusal(
+            f"This revision is {revision.get_status_display().lower()}; only revisions in "
+            "review can be reviewed."
+        )
+    if opened_version is not None and opened_version != revision.lock_version:
+        return Refusal(
+            "This revision changed after you opened it. Nothing was approved: read the "
+            "current text, then approve again.",
+            StaleEdit,
+        )
+    if _is_author_of(user, revision):
+        return Refusal(
+            "You wrote or edited this revision, so another medical reviewer must approve it.",
+            FourEyesViolation,
+        )
+    return ALLOWED
+
+
+def request_changes_refusal(*, user, revision: Revision) -> Refusal:
+    """Why ``user`` may not send ``revision`` back now ('' when they may): the one rule."""
+    if not _permitted(user, PERM_REQUEST_CHANGES):
+        return Refusal("Only medical reviewers can send back.", NotPermitted)
+    if revision.status != S.IN_REVIEW:
+        return Refusal(
+            f"This revision is {revision.get_status_display().lower()}; only revisions in "
+            "review can be reviewed."
+        )
+    return ALLOWED
+
+
+#: The rule of each move offered on a revision, by transition name.
+REVISION_REFUSALS = {
+    "submit": submit_refusal,
+    "approve": approve_refusal,
+    "request_changes": request_changes_refusal,
+}
+
+
+def retracted_references(*, revision: Revision) -> list[Reference]:
+    """The library records this revision cites that are flagged as retracted (key order).
+
+    Read from the text as it is now (``cited_keys``), so the approve page and ``approve``
+    (which syncs the citations first) name the same records.
+    """
+    keys = list(dict.fromkeys(key for s in revision.sections.all() for key in cited_keys(s.body)))
+    return list(Reference.objects.filter(key__in=keys, retracted=True).order_by("key"))
+
+
+def _retraction_acknowledgement(*, revision: Revision, acknowledgement: str) -> str:
+    """The reviewer's reason for approving text that cites retracted publications.
+
+    Required (and returned, naming the records) when the revision cites any; '' when it
+    cites none. Refusing here, in the transition, means no other caller can skip it.
+    """
+    retracted = retracted_references(revision=revision)
+    if not retracted:
+        return ""
+    reason = (acknowledgement or "").strip()
+    keys = ", ".join(f"[@{ref.key}]" for ref in retracted)
+    if not reason:
+        raise ContentProblems(
+            f"This revision cites publications flagged as retracted ({keys}). Remove the "
+            "citations, or acknowledge them with your reason for approving anyway."
+        )
+    return f"{keys}: {reason}"
+
+
 def can(user, transition: str, revision: Revision) -> bool:
     """Whether ``user`` may make ``transition`` on ``revision`` now (for showing buttons)."""
-    if not (user and user.is_active):
-        return False
-    if transition == "submit":
-        return (
-            revision.status in (S.DRAFT, S.CHANGES_REQUESTED)
-            and user.has_perm(PERM_SUBMIT)
-            and not citation_problems(revision=revision)
-        )
-    if transition == "approve":
-        return (
-            revision.status == S.IN_REVIEW
-            and user.has_perm(PERM_APPROVE)
-            and not _is_author_of(user, revision)
-        )
-    if transition == "request_changes":
-        return revision.status == S.IN_REVIEW and user.has_perm(PERM_REQUEST_CHANGES)
-    if transition == "take_back":
-        return not take_back_refusal(user=user, revision=revision)
-    return False
+    return not why_not(user, transition, revision)
 
 
 def why_not(user, transition: str, revision: Revision) -> str:
     """A plain reason why ``user`` may not make ``transition`` now ('' when they may)."""
-    if can(user, transition, revision):
-        return ""
-    if transition == "take_back":
-        return take_back_refusal(user=user, revision=revision)
-    status = revision.get_status_display().lower()
-    needed = {
-        "submit": (PERM_SUBMIT, "Only authors can submit revisions."),
-        "approve": (PERM_APPROVE, "Only medical reviewers can approve revisions."),
-        "request_changes": (PERM_REQUEST_CHANGES, "Only medical reviewers can send back."),
-    }
-    perm, message = needed.get(transition, ("", "This move does not exist."))
-    if not perm or not user.has_perm(perm):
-        return message
-    if transition == "submit":
-        if revision.status not in (S.DRAFT, S.CHANGES_REQUESTED):
-            return (
-                f"This revision is {status}; only drafts and sent-back revisions can be submitted."
-            )
-        return "Fix the citations before submitting: " + " ".join(
-            citation_problems(revision=revision)
-        )
-    if revision.status != S.IN_REVIEW:
-        return f"This revision is {status}; only revisions in review can be reviewed."
-    return "You wrote or edited this revision, so another medical reviewer must approve it."
+    rule = REVISION_REFUSALS.get(transition)
+    if rule is None:
+        return "This move does not exist."
+    return str(rule(user=user, revision=revision))
 
 
 def _is_author_of(user, revision: Revision) -> bool:
@@ -250,11 +333,9 @@ def submit(*, revision: Revision, by, comment: str = "") -> Revision:
     """Send a draft (or a sent-back revision) to the medical reviewers."""
     _require(by, PERM_SUBMIT, "submit revisions for review")
     locked = _lock_revision(revision)
-    if locked.status not in (S.DRAFT, S.CHANGES_REQUESTED):
-        raise TransitionNotAllowed(
-            f"Only a draft or a revision sent back for changes can be submitted; this one is "
-            f"{locked.get_status_display().lower()}."
-        )
+    refusal = submit_refusal(user=by, revision=locked)
+    if refusal.error is not ContentProblems:  # citation problems are raised with their list
+        _raise(refusal)
     if not locked.sections.exists():
         raise ContentProblems("Add at least one section before submitting.")
     problems = citation_problems(revision=locked)
@@ -291,6 +372,9 @@ def approve(
     note: str = "",
     expected_version: int | None = None,
     go_live_at: dt.datetime | None = None,
+    attestation: str = "",
+    change_class: str | None = None,
+    retraction_acknowledgement: str = "",
 ) -> Revision:
     """Approve a revision in review and publish it, recording the review (I3, I5, I7, I8).
 
@@ -301,28 +385,30 @@ def approve(
     ``go_live_at`` (optional, in the future) schedules the publication instead: the text
     stays invisible until then (I1) and goes live at that instant with no human action. A
     newer approval replaces a schedule that has not yet come due.
+
+    ``attestation`` is the statement the reviewer confirmed (``ATTESTATION``), stored with
+    the review; ``change_class`` is the class the reviewer confirms (default: the one the
+    author chose). A revision that cites publications flagged as retracted is approved
+    only with a ``retraction_acknowledgement`` saying why, recorded in the review.
     """
     _require(by, PERM_APPROVE, "approve revisions (medical reviewers only)")
     publication = advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_revision(revision)
-    if locked.status != S.IN_REVIEW:
-        raise TransitionNotAllowed(
-            f"Only a revision in review can be approved; this one is "
-            f"{locked.get_status_display().lower()}."
-        )
-    if expected_version is not None and expected_version != locked.lock_version:
-        raise StaleEdit(
-            "This revision changed after you opened it. Nothing was approved: read the "
-            "current text, then approve again."
-        )
-    if _is_author_of(by, locked):
-        raise FourEyesViolation(
-            "You wrote or edited this revision, so another medical reviewer must approve it."
-        )
+    _raise(approve_refusal(user=by, revision=locked, opened_version=expected_version))
     sync_citations(revision=locked)  # the citations approved are exactly those in the text
     problems = approval_problems(revision=locked)
     if problems:
         raise ContentProblems("This revision cannot be approved yet:", problems=problems)
+    retraction_acknowledgement = _retraction_acknowledgement(
+        revision=locked, acknowledgement=retraction_acknowledgement
+    )
+    if change_class is not None:
+        if change_class not in ChangeClass.values:
+            raise ContentProblems(
+                f"Choose the class of change: {', '.join(ChangeClass.values)} "
+                f"(got “{str(change_class)[:20]}”)."
+            )
+        locked.change_class = change_class  # the reviewer confirms or corrects the author
 
     today = timezone.localdate()
     reviewed_on = reviewed_on or today
@@ -364,6 +450,9 @@ def approve(
         next_review_due=next_review_due,
         note=note,
         created_at=now,
+        attestation=(attestation or "").strip(),
+        retraction_acknowledgement=retraction_acknowledgement,
+        change_class=locked.change_class,
     )
     if superseded is not None:
         _cancel_schedule(
@@ -382,7 +471,7 @@ def approve(
             action=WorkflowAction.SCHEDULE,
             from_status=S.IN_REVIEW,
             to_status=S.APPROVED,
-            comment=note,
+            comment=note or f"Next review due {next_review_due:%d %B %Y}.",
         )
     else:
         condition.published_revision = locked
@@ -489,13 +578,13 @@ def publish_scheduled(*, now: dt.datetime | None = None) -> list[Condition]:
 @transaction.atomic
 def cancel_schedule(*, condition: Condition, by, comment: str = "") -> Revision:
     """Stop a scheduled revision from going live; it stays approved, as history."""
-    if not (by and by.is_active and (by.has_perm(PERM_APPROVE) or by.has_perm(PERM_WITHDRAW))):
-        raise NotPermitted("Only medical reviewers and publishers can cancel a go-live.")
+    refusal = cancel_schedule_refusal(user=by, condition=condition)
+    if refusal.error is NotPermitted:
+        _raise(refusal)
     advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
-    if locked.scheduled_revision_id is None:
-        raise TransitionNotAllowed("Nothing is scheduled to go live for this condition.")
+    _raise(cancel_schedule_refusal(user=by, condition=locked))
     scheduled = _cancel_schedule(
         locked, by=by, comment=(comment or "").strip() or "Scheduled go-live cancelled."
     )
@@ -510,6 +599,7 @@ def reconfirm(
     by,
     next_review_due: dt.date | None = None,
     note: str = "",
+    attestation: str = "",
 ) -> Review:
     """Record that a medical reviewer checked the live text and it is still accurate (I8).
 
@@ -521,13 +611,9 @@ def reconfirm(
     publication = advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
-    if locked.is_withdrawn or locked.published_revision_id is None:
-        raise TransitionNotAllowed("Only a live article can be confirmed as still accurate.")
+    _raise(reconfirm_refusal(user=by, condition=locked))
+    note = (note or "").strip()
     live = locked.published_revision
-    if _is_author_of(by, live):
-        raise FourEyesViolation(
-            "You wrote or edited this text, so another medical reviewer must confirm it."
-        )
     today = timezone.localdate()
     next_review_due = next_review_due or default_next_review_due(today)
     if next_review_due <= today:
@@ -538,7 +624,8 @@ def reconfirm(
         kind=ReviewKind.RECONFIRMATION,
         reviewed_on=today,
         next_review_due=next_review_due,
-        note=(note or "").strip(),
+        note=note,
+        attestation=(attestation or "").strip(),
         created_at=publication.at,  # grows in commit order (the API's updated_since)
     )
     _record(
@@ -548,7 +635,7 @@ def reconfirm(
         action=WorkflowAction.RECONFIRM,
         from_status="live",
         to_status="live",
-        comment=(note or "").strip() or f"Next review due {next_review_due:%d %B %Y}.",
+        comment=note,
     )
     _public_change(locked, live, ChangeAction.UPDATED)  # partners refetch the review dates
     _refresh(condition)
@@ -563,11 +650,7 @@ def request_changes(*, revision: Revision, by, comment: str) -> Revision:
     if not comment:
         raise ContentProblems("Say what needs to change: a comment is required.")
     locked = _lock_revision(revision)
-    if locked.status != S.IN_REVIEW:
-        raise TransitionNotAllowed(
-            f"Only a revision in review can be sent back; this one is "
-            f"{locked.get_status_display().lower()}."
-        )
+    _raise(request_changes_refusal(user=by, revision=locked))
     locked.status = S.CHANGES_REQUESTED
     locked.save()
     _record(
@@ -938,6 +1021,52 @@ def record_imported_retraction(*, reference: Reference, by=None, note: str) -> R
     )
 
 
+# --- live text: confirm still accurate, cancel a go-live -------------------------------------
+
+
+def live_revision_of(condition: Condition, *, now: dt.datetime | None = None) -> Revision | None:
+    """The revision readers see now, with the go-live catch-up the transitions do (a due
+    scheduled revision is the live one); None when withdrawn or never published."""
+    if condition.is_withdrawn:
+        return None
+    scheduled = condition.scheduled_revision if condition.scheduled_revision_id else None
+    if scheduled is not None and scheduled.published_at <= (now or timezone.now()):
+        return scheduled
+    return condition.published_revision
+
+
+def reconfirm_refusal(*, user, condition: Condition) -> Refusal:
+    """Why ``user`` may not confirm the live text is still accurate ('' when they may).
+
+    The one rule: the condition page shows the button exactly when this is empty, and
+    ``reconfirm`` asks it again under the condition's lock, after the go-live catch-up.
+    """
+    if not _permitted(user, PERM_RECONFIRM):
+        return Refusal(
+            "Only medical reviewers can confirm that an article is still accurate.",
+            NotPermitted,
+        )
+    live = live_revision_of(condition)
+    if live is None:
+        return Refusal("Only a live article can be confirmed as still accurate.")
+    if _is_author_of(user, live):
+        return Refusal(
+            "You wrote or edited this text, so another medical reviewer must confirm it.",
+            FourEyesViolation,
+        )
+    return ALLOWED
+
+
+def cancel_schedule_refusal(*, user, condition: Condition) -> Refusal:
+    """Why ``user`` may not cancel the condition's scheduled go-live ('' when they may)."""
+    if not (_permitted(user, PERM_APPROVE) or _permitted(user, PERM_WITHDRAW)):
+        return Refusal("Only medical reviewers and publishers can cancel a go-live.", NotPermitted)
+    scheduled = condition.scheduled_revision if condition.scheduled_revision_id else None
+    if scheduled is None or scheduled.published_at <= timezone.now():
+        return Refusal("Nothing is scheduled to go live for this condition.")
+    return ALLOWED
+
+
 # --- taking back a submission ---------------------------------------------------------------
 
 
@@ -957,7 +1086,7 @@ def review_started(*, revision: Revision) -> bool:
     return comments.exists()
 
 
-def take_back_refusal(*, user, revision: Revision) -> str:
+def take_back_refusal(*, user, revision: Revision) -> Refusal:
     """Why ``user`` may not take ``revision`` back to draft ('' when they may).
 
     The one rule, used by the desk (the button) and by ``take_back`` under its lock. An
@@ -966,29 +1095,29 @@ def take_back_refusal(*, user, revision: Revision) -> str:
     commented, the text they are reading must not change under them; ask them to send
     it back instead.
     """
-    if not (user and user.is_active and user.has_perm(PERM_SUBMIT)):
-        return "Only authors can take back a submission."
+    if not _permitted(user, PERM_SUBMIT):
+        return Refusal("Only authors can take back a submission.", NotPermitted)
     if revision.status != S.IN_REVIEW:
         status = revision.get_status_display().lower()
-        return f"This revision is {status}; only a revision in review can be taken back."
+        return Refusal(f"This revision is {status}; only a revision in review can be taken back.")
     if not _is_author_of(user, revision):
-        return "Only an author of this revision can take back its submission."
+        return Refusal("Only an author of this revision can take back its submission.")
     if review_started(revision=revision):
-        return (
+        return Refusal(
             "A medical reviewer has started reviewing this revision (they commented on it); "
             "ask them to send it back instead."
         )
-    return ""
+    return ALLOWED
+
+
+REVISION_REFUSALS["take_back"] = take_back_refusal
 
 
 @transaction.atomic
 def take_back(*, revision: Revision, by, comment: str = "") -> Revision:
     """Withdraw a submission to draft before review starts, recording why (optional)."""
     locked = _lock_revision(revision)
-    refusal = take_back_refusal(user=by, revision=locked)
-    if refusal:
-        permitted = by and by.is_active and by.has_perm(PERM_SUBMIT)
-        raise (TransitionNotAllowed if permitted else NotPermitted)(refusal)
+    _raise(take_back_refusal(user=by, revision=locked))
     locked.status = S.DRAFT
     locked.save()
     _record(

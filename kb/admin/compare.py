@@ -16,12 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from kb import workflow
+from kb import permissions, workflow
 from kb.compare import compare_revisions, load_snapshots, status_label
 from kb.models import Condition, Revision, RevisionStatus
 from kb.models.revision import OPEN_STATUSES
 
-PERM_VIEW_REVISION = "kb.view_revision"
+PERM_VIEW_REVISION = permissions.VIEW_REVISION
 
 
 def compare_url(*, condition_id: int, old: int, new: int) -> str:
@@ -160,5 +160,6 @@ def compare_view(request, *, model_admin, condition_id: int):
         "comparison": comparison,
         "old_revision": by_number[pair[0]] if pair else None,
         "new_revision": by_number[pair[1]] if pair else None,
+        "view": "inline" if request.GET.get("view") == "inline" else "side",
     }
     return TemplateResponse(request, "admin/kb/compare.html", context)

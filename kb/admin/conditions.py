@@ -84,11 +84,7 @@ class EventInline(admin.TabularInline):
 
 
 def _review_subquery(field: str):
-    return Subquery(
-        Review.objects.filter(revision=OuterRef("published_revision"))
-        .order_by("-reviewed_on", "-created_at", "-id")
-        .values(field)[:1]
-    )
+    return Subquery(Review.objects.latest_for(OuterRef("published_revision")).values(field)[:1])
 
 
 def _latest_subquery(field: str):
@@ -264,8 +260,7 @@ class ConditionAdmin(admin.ModelAdmin):
             and not condition.is_withdrawn
             and user.has_perm(workflow.PERM_WITHDRAW),
             "can_restore": condition.is_withdrawn and user.has_perm(workflow.PERM_RESTORE),
-            "can_reconfirm": user.has_perm(workflow.PERM_RECONFIRM)
-            and not live_actions.reconfirm_refusal(user=user, condition=condition),
+            "can_reconfirm": not workflow.reconfirm_refusal(user=user, condition=condition),
             "scheduled": condition.scheduled_revision
             if condition.scheduled_revision_id and condition.scheduled_revision.is_scheduled
             else None,

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kb.exceptions import ContentProblems
-from kb.models import Condition, Revision
+from kb.models import ChangeClass, Condition, Revision
+from kb.models.review import ATTESTATION
 from kb.models.signals import SELF_RELATED
 from kb.services import validate_new_slug
 from kb.text import normalise_markdown
@@ -85,12 +86,18 @@ class RevisionForm(forms.ModelForm):
 
     class Meta:
         model = Revision
-        fields = ["name", "also_known_as", "summary", "change_note"]
+        fields = ["name", "also_known_as", "summary", "change_note", "change_class"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["opened_version"] = self.instance.lock_version
+        if "change_class" in self.fields:
+            # A form sent without it (an older page, a script) keeps the class as it is.
+            self.fields["change_class"].required = False
+
+    def clean_change_class(self):
+        return self.cleaned_data.get("change_class") or self.instance.change_class
 
     #: Who is editing (set by the desk), so a refusal can tell "you, in another tab" apart.
     editor = None
@@ -200,6 +207,24 @@ class ApproveForm(forms.Form):
         "until then; it goes live at that minute with no further action. Time zone: "
         f"{settings.TIME_ZONE}.",
     )
+    change_class = forms.ChoiceField(
+        choices=ChangeClass.choices,
+        label="Class of change",
+        help_text="Confirm or correct the author's choice. Partners re-review clinical changes; "
+        "a correction does not move the public “last updated” date.",
+    )
+    retraction_acknowledgement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why approve although it cites retracted publications",
+        help_text="Required only when the text cites a publication flagged as retracted; "
+        "kept with your review.",
+    )
+    attestation = forms.BooleanField(
+        label=ATTESTATION,
+        help_text="Required: kept with your review, in your name.",
+        error_messages={"required": "Confirm that you checked the clinical content."},
+    )
     opened_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_go_live_at(self):
@@ -238,9 +263,14 @@ class ReconfirmForm(forms.Form):
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
         label="What you checked",
-        help_text="Kept in the history, e.g. “Checked against the 2026 guideline.”",
+        help_text="Required; kept in the history, e.g. “Checked against the 2026 guideline.”",
+        error_messages={"required": "Say what you checked: the note is kept with the review."},
+    )
+    attestation = forms.BooleanField(
+        label=ATTESTATION,
+        help_text="Required: kept with your review, in your name.",
+        error_messages={"required": "Confirm that you checked the clinical content."},
     )
 
     def clean_next_review_due(self):

@@ -23,12 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from kb import permissions
 from kb.admin.forms import LinesField, MarkdownField
 from kb.models import Revision, Section, SectionKind
 from kb.readability import score
 from kb.selectors import get_unsaved_preview_article
 
-PERMISSION = "kb.view_revision"
+PERMISSION = permissions.VIEW_REVISION
 SECTIONS_PREFIX = "sections"  # the revision form's inline formset (related_name)
 
 

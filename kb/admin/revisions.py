@@ -26,7 +26,9 @@ from kb.admin.writing import readability_html
 from kb.citations import unresolved_citations
 from kb.exceptions import KBError
 from kb.models import Citation, Reference, Revision, RevisionStatus, Section
+from kb.models.review import ATTESTATION
 from kb.rendering import unsupported_markdown
+from kb.review_checks import approval_checks
 from kb.selectors import open_revision
 from kb.services import record_edit
 
@@ -137,7 +139,16 @@ class RevisionAdmin(admin.ModelAdmin):
         (None, {"fields": ("condition_link", "number", "status")}),
         (
             "Article",
-            {"fields": ("name", "also_known_as", "summary", "change_note", "opened_version")},
+            {
+                "fields": (
+                    "name",
+                    "also_known_as",
+                    "summary",
+                    "change_note",
+                    "change_class",
+                    "opened_version",
+                )
+            },
         ),
         (
             "Provenance",
@@ -406,7 +417,11 @@ class RevisionAdmin(admin.ModelAdmin):
 
         if name == "approve":
             form_class, kwargs = ApproveForm, {}
-            initial = {**ApproveForm.defaults(), "opened_version": revision.lock_version}
+            initial = {
+                **ApproveForm.defaults(),
+                "opened_version": revision.lock_version,
+                "change_class": revision.change_class,
+            }
         else:
             form_class = CommentForm
             kwargs = {
@@ -428,7 +443,8 @@ class RevisionAdmin(admin.ModelAdmin):
         else:
             form = form_class(initial=initial, **kwargs)
 
-        problems = workflow.approval_problems(revision=revision) if name == "approve" else []
+        checks = approval_checks(revision=revision) if name == "approve" else None
+        problems = checks.problems if checks else []
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -437,6 +453,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "transition": transition,
             "form": form,
             "problems": problems,
+            "checks": checks,
             "allowed": workflow.can(request.user, name, revision),
             "refusal": workflow.why_not(request.user, name, revision),
             "change_url": change_url,
@@ -455,6 +472,9 @@ class RevisionAdmin(admin.ModelAdmin):
                 note=data.get("note", ""),
                 expected_version=data["opened_version"],
                 go_live_at=data.get("go_live_at"),
+                attestation=ATTESTATION,  # the form refuses without the box ticked
+                change_class=data["change_class"],
+                retraction_acknowledgement=data.get("retraction_acknowledgement", ""),
             )
         elif name == "request_changes":
             workflow.request_changes(revision=revision, by=request.user, comment=data["comment"])

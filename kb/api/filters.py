@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 
-from kb.models import CodeSystem, ConditionCode
+from kb.models import ChangeClass, CodeSystem, ConditionCode
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
@@ -185,9 +185,30 @@ def parse_cursor(raw: str) -> tuple[int, int]:
     return int(sequence), int(pk)
 
 
+#: ``change_class``: classes separated by commas, as the OpenAPI schema states it.
+CHANGE_CLASS_PATTERN = r"^(clinical|editorial|correction)(,(clinical|editorial|correction))*$"
+
+
+def parse_change_classes(raw: str) -> list[str]:
+    """``change_class``: one class or several separated by commas (``clinical,editorial``)."""
+    wanted = raw.split(",")
+    if any(part not in ChangeClass.values for part in wanted):
+        raise _invalid(
+            "change_class",
+            f"Use one or more of {', '.join(ChangeClass.values)}, separated by commas "
+            f"(got “{raw[:40]}”).",
+            "invalid_change_class",
+        )
+    return wanted
+
+
 def filter_changes(queryset: QuerySet, params) -> QuerySet:
     """``after``: changes committed after the one with that cursor (never skips one);
-    ``since``: changes at or after an instant (kept for existing partners)."""
+    ``since``: changes at or after an instant (kept for existing partners);
+    ``change_class``: only changes of revisions of those classes (a partner re-reviewing
+    clinical changes only asks for ``clinical``)."""
+    if (raw := params.get("change_class")) is not None:
+        queryset = queryset.filter(revision__change_class__in=parse_change_classes(raw))
     if (raw := params.get("after")) is not None:
         sequence, pk = parse_cursor(raw)
         queryset = queryset.filter(Q(sequence__gt=sequence) | Q(sequence=sequence, pk__gt=pk))

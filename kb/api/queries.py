@@ -27,11 +27,7 @@ LIST_ORDER = ("name", "condition__slug")
 
 
 def _latest_review_at() -> Subquery:
-    return Subquery(
-        Review.objects.filter(revision=OuterRef("pk"))
-        .order_by("-reviewed_on", "-created_at", "-id")
-        .values("created_at")[:1]
-    )
+    return Subquery(Review.objects.latest_for(OuterRef("pk")).values("created_at")[:1])
 
 
 def listed_conditions() -> QuerySet[Revision]:
@@ -193,6 +189,7 @@ def public_changes() -> QuerySet[PublicChange]:
             "previous_slug",
             "former_slugs",
             "revision__number",
+            "revision__change_class",
         )
         .order_by("sequence", "id")
     )

@@ -11,8 +11,14 @@ from rest_framework import serializers
 from kb.api.filters import format_cursor
 from kb.api.links import absolute_links, api_url, page_url
 from kb.api.schema_org import health_aspects
-from kb.models import ChangeAction, CodeSystem, SectionKind
+from kb.models import ChangeAction, ChangeClass, CodeSystem, SectionKind
 from kb.vancouver import format_name
+
+CHANGE_CLASS_HELP = (
+    "What kind of change this revision made, as its medical reviewer confirmed: clinical "
+    "(changes advice or facts), editorial (wording, structure) or correction (typos, "
+    "links). Re-review your copy for clinical changes."
+)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -121,6 +127,11 @@ class ConditionDetailSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField(help_text="The public page (canonical URL).")
     api_url = serializers.SerializerMethodField()
     revision = serializers.IntegerField(source="revision.number")
+    change_class = serializers.ChoiceField(
+        choices=ChangeClass.choices,
+        source="revision.change_class",
+        help_text=CHANGE_CLASS_HELP,
+    )
     published_at = serializers.DateTimeField(source="revision.published_at")
     last_reviewed = serializers.DateField(allow_null=True)
     next_review_due = serializers.DateField(allow_null=True)
@@ -166,6 +177,12 @@ class ChangeSerializer(serializers.Serializer):
         "article at `previous_slug` was merged into it: delete that copy and refetch `slug`).",
     )
     revision = serializers.IntegerField(source="revision.number")
+    change_class = serializers.ChoiceField(
+        choices=ChangeClass.choices,
+        source="revision.change_class",
+        help_text=CHANGE_CLASS_HELP + " For withdrawn and moved entries: the class of the "
+        "revision that was live then.",
+    )
     time = serializers.DateTimeField(source="at")
     previous_slug = serializers.SerializerMethodField(
         help_text="For `moved`: the slug it moved from; otherwise null."

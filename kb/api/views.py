@@ -325,6 +325,13 @@ class ManifestView(ConditionListView):
             OpenApiTypes.DATETIME,
             description="ISO 8601 date-time with an offset, e.g. 2024-05-01T00:00:00Z.",
         ),
+        OpenApiParameter(
+            "change_class",
+            {"type": "string", "pattern": filters.CHANGE_CLASS_PATTERN},
+            description="Only changes of revisions of these classes: one of `clinical`, "
+            "`editorial`, `correction`, or several separated by commas (e.g. "
+            "`clinical,editorial`). Without it, every change.",
+        ),
     ],
     responses={
         200: ChangeSerializer(many=True),

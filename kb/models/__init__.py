@@ -33,7 +33,7 @@ from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
 from kb.models.rendition import Rendition
 from kb.models.review import Review
-from kb.models.revision import Revision, RevisionStatus
+from kb.models.revision import ChangeClass, Revision, RevisionStatus
 from kb.models.search import SearchDocument
 from kb.models.section import Section, SectionKind
 from kb.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -59,6 +59,7 @@ __all__ = [
     "ReferenceEvent",
     "ReferenceKind",
     "Rendition",
+    "ChangeClass",
     "Review",
     "Revision",
     "RevisionStatus",

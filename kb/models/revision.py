@@ -27,6 +27,18 @@ class RevisionStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
+class ChangeClass(models.TextChoices):
+    """How much a revision changes: chosen by the author, confirmed by the reviewer.
+
+    Partners re-review clinical changes only; a correction does not move the article's
+    public "last updated" date (it is still listed in "What changed").
+    """
+
+    CLINICAL = "clinical", "Clinical (changes advice or facts)"
+    EDITORIAL = "editorial", "Editorial (wording, structure)"
+    CORRECTION = "correction", "Correction (typos, links)"
+
+
 #: Statuses in which authors may still change the text.
 EDITABLE_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.CHANGES_REQUESTED)
 #: Statuses of a revision still on its way to approval; at most one per condition.
@@ -53,6 +65,26 @@ class RevisionQuerySet(PublicQuerySet):
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def live(self, at=None):
+        """What readers see at ``at`` (default now): the query twin of ``Revision.is_live``.
+
+        Live is the condition's published revision, unless a scheduled revision's go-live
+        time has come, in which case it is the scheduled one. Withdrawn conditions show
+        nothing.
+        """
+        from django.db.models import Q
+
+        now = at or timezone.now()
+        current = Q(live_for__isnull=False) & ~Q(
+            live_for__scheduled_revision__published_at__lte=now
+        )
+        due = Q(scheduled_for__isnull=False, published_at__lte=now)
+        return self.filter(
+            current | due,
+            status=RevisionStatus.APPROVED,
+            condition__withdrawn_at__isnull=True,
+        )
 
 
 class Revision(models.Model):
@@ -125,6 +157,14 @@ class Revision(models.Model):
         editable=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    change_class = models.CharField(
+        max_length=20,
+        choices=ChangeClass.choices,
+        default=ChangeClass.CLINICAL,
+        help_text="Clinical: changes advice or facts. Editorial: wording or structure. "
+        "Correction: typos or links (does not move the public “last updated” date). The "
+        "reviewer confirms it at approval.",
+    )
     published_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
+from kb import permissions
 from kb.caching import store
 from kb.caching.answers import NotLive, Validators, keyed_answer
 from kb.http import public_cache
@@ -99,7 +100,7 @@ def print_view(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_member_required
 def preview(request: HttpRequest, revision_id: int) -> HttpResponse:
     """Any revision exactly as the public page would show it, bannered "not published"."""
-    if not request.user.has_perm("kb.view_revision"):
+    if not request.user.has_perm(permissions.VIEW_REVISION):
         raise Http404("No such revision")
     revision = get_object_or_404(Revision, pk=revision_id)
     art = get_preview_article(revision=revision)

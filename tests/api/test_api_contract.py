@@ -27,6 +27,7 @@ LIST_FIELDS = {
     "next_review_due",
 }
 DETAIL_FIELDS = LIST_FIELDS | {
+    "change_class",
     "also_known_as",
     "sections",
     "references",
@@ -240,7 +241,16 @@ def test_changes_feed_lists_publications_and_withdrawals_oldest_first(
         ("alpha", "published", 2),
     ]
     assert {tuple(sorted(c)) for c in body["results"]} == {
-        ("action", "cursor", "former_slugs", "previous_slug", "revision", "slug", "time")
+        (
+            "action",
+            "change_class",
+            "cursor",
+            "former_slugs",
+            "previous_slug",
+            "revision",
+            "slug",
+            "time",
+        )
     }
     assert dt.datetime.fromisoformat(body["results"][0]["time"]) == dt.datetime(
         2024, 1, 1, 10, tzinfo=dt.UTC

@@ -79,6 +79,7 @@ def test_author_submits_reviewer_approves_public_sees_byline(live_server, page, 
     sign_in(page, base, "doctor")
     page.goto(revision_url)
     page.click("text=Approve and publish")
+    page.check("#id_attestation")
     page.click("input[type=submit][value='Approve and publish']")
     page.wait_for_selector("text=Workflow — status: Approved (live)")
     page.screenshot(path=str(artifacts / "desk-reviewer-approved.png"), full_page=True)

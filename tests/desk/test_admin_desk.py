@@ -135,6 +135,8 @@ def test_reviewer_approves_through_admin(client, author, reviewer):
             "next_review_due": page.context["form"].initial["next_review_due"].isoformat(),
             "note": "Checked.",
             "opened_version": page.context["form"].initial["opened_version"],
+            "change_class": "clinical",
+            "attestation": "on",
         },
     )
     assert response.status_code == 302

@@ -89,7 +89,9 @@ def test_reconfirm_through_the_desk(client, live, author, reviewer, reviewer2):
     change = reverse("admin:kb_condition_change", args=[live.condition_id])
     client.force_login(reviewer2)
     assert b"Confirm still accurate" in client.get(change).content
-    response = client.post(url, {"next_review_due": "2029-01-31", "note": "Checked."})
+    response = client.post(
+        url, {"next_review_due": "2029-01-31", "note": "Checked.", "attestation": "on"}
+    )
     assert response.status_code == 302
     assert Review.objects.filter(kind="reconfirmation", reviewer=reviewer2).exists()
     # The approver's own earlier approval does not bar them; the author is refused.

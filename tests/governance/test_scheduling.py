@@ -240,6 +240,8 @@ def test_scheduling_through_the_desk(client, author, author2, reviewer, reviewer
             "reviewed_on": "2026-11-21",
             "next_review_due": "2029-11-21",
             "opened_version": draft.lock_version,
+            "change_class": "clinical",
+            "attestation": "on",
         }
         past = client.post(url, {**form, "go_live_at": "2026-11-20T10:00"})
         assert b"already passed" in past.content

@@ -18,6 +18,7 @@ from kb.models import Reference
 from tests.factories import (
     ReferenceFactory,
     make_draft,
+    make_in_review,
     make_in_review_citing_lost_keys,
     make_live,
 )
@@ -121,8 +122,12 @@ def test_approval_page_lists_unresolved_citations(client, author, reviewer):
 
 def test_retracted_reference_is_flagged_to_readers(client, author, reviewer):
     ReferenceFactory(key="bad2010", retracted=True)
-    make_live(author=author, reviewer=reviewer,
-              sections=[{"kind": "overview", "heading": "O", "body": "X [@bad2010]."}])  # fmt: skip
+    revision = make_in_review(
+        author=author, sections=[{"kind": "overview", "heading": "O", "body": "X [@bad2010]."}]
+    )
+    workflow.approve(
+        revision=revision, by=reviewer, retraction_acknowledgement="The text warns about it."
+    )
     body = client.get("/conditions/test-condition/").content.decode()
     assert "This publication has been retracted." in body
 

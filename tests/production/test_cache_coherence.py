@@ -155,7 +155,8 @@ def test_an_approval_through_one_process_is_served_by_the_other(
     desk.post(
         f"/admin/kb/revision/{draft.pk}/transition/approve/",
         {"reviewed_on": "2026-01-05", "next_review_due": "2029-01-05",
-         "opened_version": draft.lock_version},
+         "opened_version": draft.lock_version, "change_class": "clinical",
+         "attestation": "on"},
     )  # fmt: skip
     assert Revision.objects.get(pk=draft.pk).status == "approved"
 
