@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-
 from kb import workflow
 from kb.citations import SNAPSHOT_FIELDS, approved_reference, reference_snapshot, snapshot_value
 from kb.models import Citation, Condition, Feedback, FeedbackStatus, Reference, Revision
@@ -107,28 +105,48 @@ def open_reports(*, condition: Condition) -> list[Feedback]:
     )
 
 
-def readability_of(*, revision: Revision) -> Any:
-    """Hook: the revision's readability against its target, or None while there is none.
+def readability_of(*, revision: Revision) -> str | None:
+    """The sections' stored plain-language scores against their target, in one sentence
+    (None when no section has scores yet, e.g. text saved before scores were kept)."""
+    from kb.readability import Readability, targets
 
-    Whatever ``revision.readability`` holds is shown as it renders (its ``__str__``); the
-    readability feature connects here.
-    """
-    return getattr(revision, "readability", None)
+    scored = [
+        (section.heading, Readability.from_json(section.readability))
+        for section in revision.sections.order_by("position", "id")
+    ]
+    scored = [(heading, scores) for heading, scores in scored if scores is not None]
+    if not scored:
+        return None
+    goal = targets()
+    target = f"SMOG at most {goal.max_smog:g}, Flesch reading ease at least {goal.min_flesch:g}"
+
+    def shown(value: float | None, digits: int) -> str:
+        return "too short to score" if value is None else f"{value:.{digits}f}"
+
+    missing = [
+        f"{heading} (SMOG {shown(scores.smog, 1)}, Flesch {shown(scores.flesch, 0)})"
+        for heading, scores in scored
+        if scores.smog_ok is False or scores.flesch_ok is False
+    ]
+    if not missing:
+        return f"every scored section meets the target ({target})."
+    return (
+        f"{len(missing)} of {len(scored)} sections miss the target ({target}): "
+        + "; ".join(missing)
+        + "."
+    )
 
 
-def unresolved_comments(*, revision: Revision) -> list[Any]:
-    """Hook: the revision's section comments still unresolved ([] without a comments model)."""
-    try:
-        model = apps.get_model("kb", "Comment")
-    except LookupError:
-        return []
-    names = {f.name for f in model._meta.get_fields()}
-    comments = model.objects.filter(revision=revision)
-    if "resolved_at" in names:
-        comments = comments.filter(resolved_at__isnull=True)
-    elif "resolved" in names:
-        comments = comments.filter(resolved=False)
-    return list(comments)
+def unresolved_comments(*, revision: Revision) -> list[str]:
+    """The revision's comment threads nobody has resolved, each as one line."""
+    from kb.selectors import unresolved_threads
+
+    lines = []
+    for thread in unresolved_threads(revision=revision):
+        comment = thread.comment
+        where = f" on “{comment.section_heading}”" if comment.section_heading else ""
+        lines.append(f"{comment.author}{where}: {comment.body}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from kb import workflow
+from kb import comments, workflow
 from kb.exceptions import ContentProblems, KBError
 from kb.models import Condition, Feedback, Review, Revision
 from kb.models.review import ATTESTATION
+from kb.readability import score
 from kb.review_checks import approval_checks
 from tests.factories import (
     ReferenceFactory,
@@ -181,15 +182,48 @@ def test_approve_page_lists_library_edits_reports_and_hooks(author, reviewer, re
         ("jansen2004", ("title",))
     ]
     assert [r.message for r in checks.open_reports] == ["Wrong dose."]
-    assert checks.readability is None  # hook: no readability on revisions yet
-    assert checks.unresolved_comments == []  # hook: no comments model yet
+    assert checks.unresolved_comments == []
     assert checks.retracted == [] and checks.problems == []
 
 
-def test_approve_page_shows_readability_when_the_revision_has_it(author):
+def test_approve_page_lists_unresolved_comments_not_resolved_ones(author, reviewer, reviewer2):
     revision = make_in_review(author=author)
-    revision.readability = "Grade 7 (target: 8 or below)"
-    assert approval_checks(revision=revision).readability == "Grade 7 (target: 8 or below)"
+    section = revision.sections.order_by("position").first()
+    open_one = comments.add_comment(
+        revision=revision, by=reviewer, body="Source for the dose?", section=section
+    )
+    done = comments.add_comment(revision=revision, by=reviewer2, body="Typo in line 2.")
+    comments.resolve(comment=done, by=author, note="Fixed.")
+
+    listed = approval_checks(revision=revision).unresolved_comments
+
+    assert len(listed) == 1
+    assert open_one.body in listed[0] and section.heading in listed[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Rest helps. Drink water. Sleep well at night. Walk a bit each day.", "every scored"),
+        (
+            "Pharmacological interventions notwithstanding, electrophysiological "
+            "characterisation of fasciculation potentials necessitates comprehensive "
+            "neurophysiological investigation. Subsequently, differential diagnostic "
+            "considerations encompassing amyotrophic lateral sclerosis predominate. "
+            "Consequently, multidisciplinary consultation is recommended.",
+            "1 of 1 sections miss the target",
+        ),
+    ],
+)
+def test_approve_page_weighs_the_stored_readability(author, body, expected):
+    sections = [{"kind": "overview", "heading": "Overview", "body": body}]
+    revision = make_in_review(author=author, sections=sections)
+    revision.sections.update(readability={})
+    assert approval_checks(revision=revision).readability is None  # saved before scores
+
+    revision.sections.update(readability=score(body=body).as_json())
+
+    assert expected in approval_checks(revision=revision).readability
 
 
 def test_newly_cited_record_edited_after_submission_is_listed(author):
