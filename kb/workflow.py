@@ -681,21 +681,15 @@ def start_new_draft(*, condition: Condition, by, from_revision: Revision | None 
     locked_condition = _lock_condition(condition.pk)
     _go_live_due(locked_condition)
     # The newest approved text: a scheduled revision is newer than the live one.
+    if from_revision is not None:  # a rollback: the text it restores must be approved
+        if from_revision.condition_id != locked_condition.pk:
+            raise TransitionNotAllowed("That revision belongs to another condition.")
+        if from_revision.status != S.APPROVED:
+            raise TransitionNotAllowed("A new draft can only start from an approved revision.")
+    _raise(start_draft_refusal(user=by, condition=locked_condition))
     source = (
         from_revision or locked_condition.scheduled_revision or locked_condition.published_revision
     )
-    if source is None:
-        raise TransitionNotAllowed("This condition has no published revision to start from.")
-    if source.condition_id != locked_condition.pk:
-        raise TransitionNotAllowed("That revision belongs to another condition.")
-    if source.status != S.APPROVED:
-        raise TransitionNotAllowed("A new draft can only start from an approved revision.")
-    open_revision = locked_condition.revisions.filter(status__in=OPEN_STATUSES).first()
-    if open_revision is not None:
-        raise TransitionNotAllowed(
-            f"Revision {open_revision.number} is already "
-            f"{open_revision.get_status_display().lower()}; continue with it instead."
-        )
     # Keys of records merged away since the source was approved: the draft cites the
     # records they were merged into (the approved source keeps its own citations).
     bodies = {section.pk: section.body for section in source.sections.all()}
@@ -754,6 +748,7 @@ def withdraw(*, condition: Condition, by, reason: str, public_reason: str = "") 
     advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
+    _raise(withdraw_refusal(user=by, condition=locked))
     _take_down(locked, by=by, reason=reason, public_reason=public_reason)
     _public_change(locked, locked.published_revision, ChangeAction.WITHDRAWN)
     _record(
@@ -880,8 +875,7 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
     advance()  # first lock of every public change: one lock order everywhere
     locked = _lock_condition(condition.pk)
     _go_live_due(locked)
-    if not locked.is_withdrawn:
-        raise TransitionNotAllowed("This condition is not withdrawn.")
+    _raise(restore_refusal(user=by, condition=locked))
     locked.withdrawn_at = None
     locked.withdrawn_reason = ""
     locked.withdrawn_public_reason = ""
@@ -1131,3 +1125,47 @@ def take_back(*, revision: Revision, by, comment: str = "") -> Revision:
     )
     _refresh(revision)
     return locked
+
+
+# --- the condition page's moves: start a draft, withdraw, restore ----------------------------
+
+
+def start_draft_refusal(*, user, condition: Condition) -> Refusal:
+    """Why ``user`` may not start a new draft of ``condition`` now ('' when they may).
+
+    The one rule: the condition page shows "Start new draft" exactly when this is empty,
+    and ``start_new_draft`` asks it again under the condition's lock, after the go-live
+    catch-up (a due scheduled revision is the newest approved text).
+    """
+    if not _permitted(user, PERM_START_DRAFT):
+        return Refusal("Only authors can start new drafts.", NotPermitted)
+    if condition.scheduled_revision_id is None and condition.published_revision_id is None:
+        return Refusal("This condition has no published revision to start from.")
+    current = condition.revisions.filter(status__in=OPEN_STATUSES).first()
+    if current is not None:
+        return Refusal(
+            f"Revision {current.number} is already "
+            f"{current.get_status_display().lower()}; continue with it instead."
+        )
+    return ALLOWED
+
+
+def withdraw_refusal(*, user, condition: Condition) -> Refusal:
+    """Why ``user`` may not withdraw ``condition`` now ('' when they may): the one rule,
+    with the go-live catch-up (a first publication whose time has come is live)."""
+    if not _permitted(user, PERM_WITHDRAW):
+        return Refusal("Only publishers can withdraw conditions.", NotPermitted)
+    if condition.is_withdrawn:
+        return Refusal("This condition is already withdrawn.")
+    if live_revision_of(condition) is None:
+        return Refusal("This condition was never published, so there is nothing to withdraw.")
+    return ALLOWED
+
+
+def restore_refusal(*, user, condition: Condition) -> Refusal:
+    """Why ``user`` may not put ``condition`` back on the public site ('' when they may)."""
+    if not _permitted(user, PERM_RESTORE):
+        return Refusal("Only publishers can restore conditions.", NotPermitted)
+    if not condition.is_withdrawn:
+        return Refusal("This condition is not withdrawn.")
+    return ALLOWED

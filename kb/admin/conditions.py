@@ -253,13 +253,9 @@ class ConditionAdmin(admin.ModelAdmin):
         current = open_revision(condition=condition)
         return {
             "open_revision": current,
-            "can_start_draft": current is None
-            and condition.published_revision_id is not None
-            and user.has_perm(workflow.PERM_START_DRAFT),
-            "can_withdraw": condition.published_revision_id is not None
-            and not condition.is_withdrawn
-            and user.has_perm(workflow.PERM_WITHDRAW),
-            "can_restore": condition.is_withdrawn and user.has_perm(workflow.PERM_RESTORE),
+            "can_start_draft": not workflow.start_draft_refusal(user=user, condition=condition),
+            "can_withdraw": not workflow.withdraw_refusal(user=user, condition=condition),
+            "can_restore": not workflow.restore_refusal(user=user, condition=condition),
             "can_reconfirm": not workflow.reconfirm_refusal(user=user, condition=condition),
             "scheduled": condition.scheduled_revision
             if condition.scheduled_revision_id and condition.scheduled_revision.is_scheduled
@@ -376,9 +372,9 @@ class ConditionAdmin(admin.ModelAdmin):
             "action": action,
             "form": form,
             "change_url": change_url,
-            "allowed": request.user.has_perm(
-                workflow.PERM_WITHDRAW if action == "withdraw" else workflow.PERM_RESTORE
-            ),
+            "refusal": (
+                workflow.withdraw_refusal if action == "withdraw" else workflow.restore_refusal
+            )(user=request.user, condition=condition),
         }
         return TemplateResponse(request, "admin/kb/condition/withdrawal.html", context)
 

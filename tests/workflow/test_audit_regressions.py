@@ -107,6 +107,7 @@ def test_stale_approval_through_admin_is_refused(client, author, reviewer, revie
     workflow.request_changes(revision=revision, by=reviewer2, comment="Fix the dose.")
     workflow.submit(revision=revision, by=author)
     data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.initial.items()}
+    data.update({"attestation": "on", "change_class": "clinical"})
     response = client.post(url, data, follow=True)
     assert "changed after you opened it" in response.content.decode()
     revision.refresh_from_db()

@@ -432,3 +432,61 @@ def test_workflow_permission_names_are_written_once():
         and literal.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+CONDITION_MOVES = {
+    "new_draft": lambda condition, user: workflow.start_new_draft(condition=condition, by=user),
+    "withdraw": lambda condition, user: workflow.withdraw(
+        condition=condition, by=user, reason="Unsafe advice."
+    ),
+    "restore": lambda condition, user: workflow.restore(condition=condition, by=user),
+}
+CONDITION_RULES = {
+    "new_draft": workflow.start_draft_refusal,
+    "withdraw": workflow.withdraw_refusal,
+    "restore": workflow.restore_refusal,
+}
+
+
+def test_condition_page_shows_a_button_exactly_when_the_move_would_succeed(
+    client, author, reviewer, publisher
+):
+    never = make_draft(author=author, slug="never-published").condition
+    live = make_live(author=author, reviewer=reviewer, slug="live-one").condition
+    busy = make_live(author=author, reviewer=reviewer, slug="live-with-draft").condition
+    workflow.start_new_draft(condition=busy, by=author)
+    gone = make_live(author=author, reviewer=reviewer, slug="withdrawn-one").condition
+    workflow.withdraw(condition=gone, by=publisher, reason="Out of date.")
+
+    checked = 0
+    for user in (author, reviewer, publisher):
+        client.force_login(user)
+        for condition in (never, live, busy, gone):
+            html = client.get(reverse("admin:kb_condition_change", args=[condition.pk]))
+            html = html.content.decode()
+            for name, move in CONDITION_MOVES.items():
+                url = reverse(f"admin:kb_condition_{name}", args=[condition.pk])
+                shown = url in html
+                fresh = Condition.objects.get(pk=condition.pk)
+                rule = CONDITION_RULES[name](user=user, condition=fresh)
+                assert shown == (not rule), (user.username, condition.slug, name, rule)
+                assert shown == _succeeds(lambda m=move, c=fresh, u=user: m(c, u)), (
+                    user.username,
+                    condition.slug,
+                    name,
+                )
+                checked += 1
+    assert checked == 36
+
+
+def test_withdraw_rule_follows_the_go_live_catch_up(author, reviewer, publisher):
+    """A first publication scheduled for a time now past is live: it can be withdrawn
+    before the pointers have caught up."""
+    t0 = timezone.now()
+    draft = make_in_review(author=author, slug="first")
+    workflow.approve(revision=draft, by=reviewer, go_live_at=t0 + dt.timedelta(hours=1))
+    condition = Condition.objects.get(pk=draft.condition_id)
+    assert "never published" in workflow.withdraw_refusal(user=publisher, condition=condition)
+    with time_machine.travel(t0 + dt.timedelta(hours=2)):
+        assert workflow.withdraw_refusal(user=publisher, condition=condition) == ""
+        workflow.withdraw(condition=condition, by=publisher, reason="Unsafe advice.")
