@@ -46,7 +46,7 @@ def create_condition(
     change_note: str = "",
 ) -> Revision:
     """Create a condition and its first draft revision; returns the draft."""
-    from kb.workflow import _record
+    from kb.workflow._base import _record
 
     if not (by and by.has_perm("kb.add_condition") and by.has_perm("kb.add_revision")):
         raise NotPermitted("You do not have permission to create conditions.")
@@ -148,7 +148,7 @@ def rename_condition(*, condition: Condition, new_slug: str, by) -> Condition:
     condition.slug = new_slug
     condition.save(update_fields=["slug"])
     if condition.published_revision_id is not None:  # partners may hold it: tell them
-        from kb.workflow import _public_change
+        from kb.workflow._base import _public_change
 
         _public_change(
             condition, condition.published_revision, ChangeAction.MOVED, previous_slug=old_slug
