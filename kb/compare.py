@@ -745,16 +745,26 @@ def status_label(*, revision) -> str:
 
 
 def author_label(authors: Sequence[Mapping]) -> str:
-    """ "Jansen", "Jansen and Lee" or "Jansen et al.": how a citation names its authors."""
+    """ "Jansen", "Jansen and Lee" or "Jansen et al.": how a citation names its authors.
+
+    A truncated CSL-JSON list ends in ``{"literal": "et al."}`` (PubMed and the demo
+    library write it so): that marks more authors, not a second one named "et al.".
+    """
     names = [a.get("family") or a.get("literal") or "" for a in authors or ()]
     names = [n for n in names if n]
+    truncated = any(_is_et_al(n) for n in names)
+    names = [n for n in names if not _is_et_al(n)]
     if not names:
         return ""
-    if len(names) == 1:
+    if len(names) == 1 and not truncated:
         return names[0]
-    if len(names) == 2:
+    if len(names) == 2 and not truncated:
         return f"{names[0]} and {names[1]}"
     return f"{names[0]} et al."
+
+
+def _is_et_al(name: str) -> bool:
+    return name.strip().rstrip(".").casefold() == "et al"
 
 
 def load_snapshots(*, revisions: Iterable) -> dict[int, RevisionSnapshot]:

@@ -23,7 +23,12 @@
     return;
   }
   var content = document.getElementById("content");
-  var frame = panel.querySelector(".desk-preview-frame");
+  // The frame is made here, not in the template: the page as served holds no <iframe>,
+  // and it exists only where this script runs to fill it.
+  var frame = document.createElement("iframe");
+  frame.className = "desk-preview-frame";
+  frame.title = "Live preview of the public page, not saved";
+  document.getElementById("desk-preview-body").appendChild(frame);
   var status = panel.querySelector(".desk-preview-status");
   var toggle = panel.querySelector(".desk-preview-toggle");
   var phone = panel.querySelector(".desk-preview-phone");

@@ -168,6 +168,13 @@ def test_author_labels():
     assert author_label([]) == ""
 
 
+def test_author_label_reads_a_literal_et_al_as_more_authors():
+    """A truncated CSL-JSON list ends in {"literal": "et al."}; it is not a second author."""
+    assert author_label([{"family": "Filippakis"}, {"literal": "et al."}]) == "Filippakis et al."
+    assert author_label([{"family": "Jansen"}, {"literal": "et al"}]) == "Jansen et al."
+    assert author_label([{"family": "A"}, {"family": "B"}, {"literal": "Et Al."}]) == "A et al."
+
+
 # --- pure ---------------------------------------------------------------------------------
 
 

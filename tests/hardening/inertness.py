@@ -122,8 +122,9 @@ def script_problems(
     reporter); no other script runs on a public page.
 
     ``own_scripts`` allows ``<script src="/…">`` files served by the site itself (the admin's
-    JavaScript), never inline script bodies, plus the admin's own inline SVG icons (still
-    without event handlers or script URLs) and style sheets in <head>. ``style_attributes``
+    JavaScript) and JSON data blocks (``json_script``), never inline script bodies, plus
+    the admin's own inline SVG icons (still without event handlers or script URLs) and
+    style sheets in <head>. ``style_attributes``
     allows style="" (the admin, whose Content-Security-Policy permits inline styles).
     """
     if site_scripts is None:
@@ -138,6 +139,10 @@ def script_problems(
         src = script.attrs.get("src")
         if kind == "application/ld+json" and src is None:
             problems.extend(_check_jsonld(script))
+        elif own_scripts and kind == "application/json" and src is None:
+            # A data block (Django's json_script): never run, and its body escapes "<".
+            if "<" in script.body:
+                problems.append(f"data block with markup in its body: {script.attrs}")
         elif (own_scripts and src and src.startswith("/") and not src.startswith("//")) or (
             src in site_scripts
         ):
