@@ -48,7 +48,8 @@
   }
 
   function time() {
-    return new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    // 24-hour clock, as the autosave status shows it.
+    return new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
   }
 
   function showReadability(parts) {
