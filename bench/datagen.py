@@ -82,11 +82,23 @@ class Copier:
         if not rows:
             return
         meta = model._meta
-        columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
+        # Columns the generator does not write get the model's default, so a new NOT NULL
+        # field with a default never breaks the data set (COPY knows no Python defaults).
+        extra = [
+            f
+            for f in meta.concrete_fields
+            if f.name not in fields and f.attname not in fields and not f.null
+            and (f.has_default() or f.empty_strings_allowed) and not f.primary_key
+        ]  # fmt: skip
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+        columns = ", ".join(
+            connection.ops.quote_name(f.column)
+            for f in [meta.get_field(name) for name in fields] + extra
+        )
         sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
         with self.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(tuple(row) + defaults)
         self.counts[meta.db_table] = self.counts.get(meta.db_table, 0) + len(rows)
 
 
