@@ -141,15 +141,18 @@ DATABASES = {
 # (measured: a warm 304 about a third cheaper, a never-seen article about twice as fast;
 # bench/README.md). Needs persistent connections (DATABASE_CONN_MAX_AGE) to pay off; turn
 # it off behind a pooler in transaction mode, where prepared statements do not survive.
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=env_bool("DATABASE_SERVER_SIDE_BINDING", True),
-        prepare_threshold=(
-            env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0)
-            if env_bool("DATABASE_SERVER_SIDE_BINDING", True)
-            else None
-        ),
-    )
+_SERVER_SIDE_BINDING = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+
+
+def _prepared_statements(database: dict) -> None:
+    if database["ENGINE"].endswith("postgresql") and _SERVER_SIDE_BINDING:
+        database.setdefault("OPTIONS", {}).update(
+            server_side_binding=True,
+            prepare_threshold=env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0),
+        )
+
+
+_prepared_statements(DATABASES["default"])
 # The partner list's covering index (kb.Revision) INCLUDEs columns on PostgreSQL; SQLite
 # keeps only its key columns, which is all the zero-setup default needs.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -161,6 +164,7 @@ if _replica_url:
         _replica_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    _prepared_statements(DATABASES["replica"])
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 # Public reads skip a PostgreSQL replica whose replay lags more than this (seconds); a
 # replica behind the primary's latest public change is never used (config/db_router.py).
