@@ -73,7 +73,7 @@ class SectionInline(admin.StackedInline):
 
     class Media:
         js = ("kb/desk-sections.js",)
-        css = {"all": ("kb/desk-sections.css", "kb/desk-forms.css")}
+        css = {"all": ("kb/desk.css", "kb/desk-sections.css")}
 
     @admin.display(description="Open comments")
     def open_comments(self, obj: Section | None):
