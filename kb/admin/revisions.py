@@ -73,7 +73,7 @@ class SectionInline(admin.StackedInline):
 
     class Media:
         js = ("kb/desk-sections.js",)
-        css = {"all": ("kb/desk-sections.css", "kb/desk-forms.css")}
+        css = {"all": ("kb/desk.css", "kb/desk-sections.css")}
 
     @admin.display(description="Open comments")
     def open_comments(self, obj: Section | None):
@@ -146,8 +146,7 @@ class RevisionAdmin(admin.ModelAdmin):
                     "summary",
                     "change_note",
                     "change_class",
-                    "opened_version",
-                )
+                )  # opened_version: a hidden input the template writes, outside the rows
             },
         ),
         (
@@ -177,7 +176,7 @@ class RevisionAdmin(admin.ModelAdmin):
                     name,
                     {
                         **opts,
-                        "fields": [swap.get(f, f) for f in opts["fields"] if f != "opened_version"],
+                        "fields": [swap.get(f, f) for f in opts["fields"]],
                     },
                 )
                 for name, opts in fieldsets
@@ -228,10 +227,10 @@ class RevisionAdmin(admin.ModelAdmin):
         problems = unresolved_citations(revision=obj)
         retracted = obj.citations.filter(reference__retracted=True).select_related("reference")
         count = obj.citations.count()
-        parts = [format_html("{} reference(s) cited.", count)]
+        parts = [format_html("<p>{} reference(s) cited.</p>", count)]
         if problems:
             parts.append(format_html(
-                "<strong>Not in the reference library (approval is blocked):</strong>"
+                "<p><strong>Not in the reference library (approval is blocked):</strong></p>"
                 "<ul>{}</ul>",
                 format_html_join(
                     "",
@@ -250,11 +249,11 @@ class RevisionAdmin(admin.ModelAdmin):
             ))  # fmt: skip
         if retracted:
             parts.append(format_html(
-                "<strong>Cites retracted publications:</strong><ul>{}</ul>",
+                "<p><strong>Cites retracted publications:</strong></p><ul>{}</ul>",
                 format_html_join("", "<li>[@{}] {}</li>",
                                  ((c.reference.key, c.reference.title) for c in retracted)),
             ))  # fmt: skip
-        return format_html_join("", "<p>{}</p>", ((p,) for p in parts))
+        return format_html_join("", "{}", ((p,) for p in parts))  # a list is no <p>'s child
 
     # --- saving: optimistic locking and editor tracking -------------------------------
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

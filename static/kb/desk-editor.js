@@ -10,7 +10,8 @@
  * <markdown-toolbar> element (static/kb/vendor/markdown-toolbar-element/, GitHub's, used
  * on github.com), which edits the plain <textarea> in place and manages toolbar focus as
  * the WAI-ARIA toolbar pattern advises; this file adds the buttons the site's Markdown
- * needs beyond it (table, callout boxes, citation markers), the shortcuts and the count.
+ * needs beyond it (table, callout boxes), the shortcuts and the count. Citations have one
+ * entry point, the picker under each box (desk-citations.js), not a second toolbar button.
  *
  * Progressive enhancement: without JavaScript the textarea works as before. No inline
  * script or style (CSP). Every button is a real <button> with a visible name.
@@ -31,9 +32,8 @@
     ["unordered-list", "Bulleted list", ""],
     ["ordered-list", "Numbered list", ""],
     ["link", "Link", "Control+K"],
-    ["desk-table", "Table", ""],
-    ["desk-cite", "Citation", ""]
-  ];
+    ["desk-table", "Table", ""]
+  ];  // citing: the "Cite…" picker under each box (desk-citations.js), the one way in
   var SHORTCUTS = { b: "bold", i: "italic", k: "link" };
   var MAC = /Mac|iPhone|iPad/.test(navigator.platform || "");
 
@@ -83,15 +83,6 @@
     var head = "::: " + kind + " ";
     var block = asBlock(area, head + "Title\n" + (selected || "What to do") + "\n:::");
     insert(area, block.text, block.offset + head.length, block.offset + head.length + 5);
-  }
-
-  function insertCitation(area) {
-    var selected = area.value.slice(area.selectionStart, area.selectionEnd).trim();
-    if (selected && /^[A-Za-z0-9][A-Za-z0-9_:.\-]*$/.test(selected)) {
-      insert(area, "[@" + selected + "]");
-      return;
-    }
-    insert(area, "[@key]", 2, 5);
   }
 
   function button(label, action, shortcut) {
@@ -184,8 +175,6 @@
       var action = target.getAttribute("data-md-button");
       if (action === "desk-table") {
         insertTable(area);
-      } else if (action === "desk-cite") {
-        insertCitation(area);
       }
     });
 

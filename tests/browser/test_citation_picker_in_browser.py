@@ -6,6 +6,7 @@ flagged under the box as it is typed."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,28 @@ def test_a_failed_lookup_says_why(live_server, page, draft, monkeypatch):
     expect(panel.locator(".cite-message")).to_contain_text("could not be reached")
     expect(page.locator("#id_sections-0-body")).to_have_value(BODY)
     assert not Reference.objects.filter(doi="10.1/x.y").exists()
+
+
+def test_one_citation_button_per_section_reached_from_the_keyboard(live_server, page, draft):
+    """The formatting toolbar has no citation button of its own: each section has one way
+    to cite, the picker's "Cite…", reached with Tab from the box and left with Escape."""
+    open_draft(page, live_server.url, draft)
+    for index in (0, 1):
+        section = page.locator(f"#sections-{index}")
+        expect(section.locator("markdown-toolbar")).to_have_count(1)  # the toolbar is there
+        expect(section.get_by_role("button", name=re.compile(r"^Cit"))).to_have_count(1)
+
+    box = page.locator("#id_sections-0-body")
+    box.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Tab")
+    cite = page.locator("#sections-0").get_by_role("button", name="Cite…")
+    expect(cite).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(cite).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_label("Search the reference library").first).to_be_focused()
+    page.keyboard.type("jansen")
+    page.get_by_role("button", name="[@jansen1991] Benign fasciculations").focus()
+    page.keyboard.press("Enter")
+    expect(box).to_have_value(BODY + "[@jansen1991]")
+    expect(box).to_be_focused()

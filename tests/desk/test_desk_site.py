@@ -42,3 +42,34 @@ def test_dashboard_and_index_panel_come_from_the_site(client, reviewer):
     assert index.status_code == 200
     assert index.context["review_panel"]["url"] == reverse("admin:kb_dashboard")
     assert index.context["site_header"] == "Editorial desk"
+
+
+def test_the_breadcrumb_underline_is_one_rule_that_every_desk_page_with_it_loads(client, author):
+    """Links in the desk's breadcrumb trail are underlined (WCAG 1.4.1) by one rule in one
+    stylesheet; the pages that had their own copy load that one instead."""
+    from pathlib import Path
+
+    from tests.factories import make_draft
+
+    static = Path(__file__).resolve().parents[2] / "static" / "kb"
+    defining = sorted(
+        css.name for css in static.glob("*.css") if ".breadcrumbs a" in css.read_text()
+    )
+    assert defining == ["desk.css"]
+
+    draft = make_draft(author=author)
+    client.force_login(author)
+    pages = [
+        reverse("admin:kb_dashboard"),
+        reverse("admin:kb_condition_changelist"),
+        reverse("admin:kb_reference_changelist"),
+        reverse("admin:kb_condition_add"),
+        reverse("admin:kb_revision_change", args=[draft.pk]),
+        reverse("admin:kb_revision_transition", args=[draft.pk, "submit"]),
+        reverse("admin:kb_condition_compare", args=[draft.condition_id]),
+        reverse("admin:kb_condition_reconfirm", args=[draft.condition_id]),
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert page.content.decode().count("/static/kb/desk.css") == 1, url

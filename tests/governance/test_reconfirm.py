@@ -101,3 +101,14 @@ def test_reconfirm_through_the_desk(client, live, author, reviewer, reviewer2):
     assert b"Only medical reviewers" in page.content
     client.post(url, {"next_review_due": "2029-01-31"})
     assert Review.objects.filter(kind="reconfirmation").count() == 1
+
+
+def test_the_desk_page_of_a_condition_with_nothing_live_says_so(client, author, reviewer):
+    """An address typed or kept from before: the page explains instead of failing."""
+    draft_only = make_draft(author=author, slug="unpublished", name="Unpublished")
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:kb_condition_reconfirm", args=[draft_only.condition_id]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "has no live text to confirm" in text
+    assert "Confirm still accurate</button>" not in text and 'value="Confirm still' not in text
