@@ -391,3 +391,15 @@ def test_reviewed_moved_and_retracted_events(
     assert types[-2:] == ["article.reviewed", "reference.retracted"]
     retracted = json.loads(receiver.requests[-1]["body"])["data"]
     assert retracted["slug"] == "asthma" and retracted["reference"]["doi"] == "10.1000/retracted.1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://exa\x00mple.org/hooks", "https://[::1/hooks", "https://[not-an-address]/"],
+)
+def test_malformed_urls_are_refused_with_a_reason_not_an_error(url):
+    with pytest.raises(ssrf.UnsafeURL):
+        ssrf.check_url(url)
+    with pytest.raises(ValidationError) as refused:
+        services.clean_url(url)
+    assert refused.value.code == "unsafe_url"
