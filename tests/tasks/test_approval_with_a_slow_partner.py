@@ -1,0 +1,54 @@
+"""A slow partner endpoint cannot slow an approval: the delivery is a task, enqueued once
+the approval has committed and run by a worker, never inside ``workflow.approve``.
+
+Not timed (``make bench`` times it, ``bench/approval.py``): the receiver here holds every
+request until the test releases it, so a delivery attempted inside ``approve`` would have
+reached it before ``approve`` returned.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+from standardwebhooks import Webhook
+
+from kb import workflow
+from kb.webhooks import services
+from kb.webhooks.models import DeliveryStatus, WebhookDelivery
+from tests.factories import make_in_review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approve_returns_before_the_partner_is_contacted_and_the_task_delivers(
+    database_tasks, run_tasks, receiver, partner, author, reviewer,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    endpoint, secret = services.register_endpoint(
+        partner=partner, url=receiver.url, events=["article.published"]
+    )
+    receiver.gate = threading.Event()  # the partner holds every request until released
+    revision = make_in_review(author=author, slug="migraine", name="Migraine")
+
+    with django_capture_on_commit_callbacks(execute=True) as committed:
+        workflow.approve(revision=revision, by=reviewer)
+
+    # approve() has returned: the partner has not even been contacted, the delivery waits
+    # as a row with its task enqueued after the commit (not inside the transaction).
+    assert receiver.arrivals == 0
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert len(committed) >= 1
+    [task] = DBTaskResult.objects.filter(status="READY", task_path__endswith="deliver_webhook")
+    assert task.args_kwargs["args"] == [delivery.pk]
+
+    # The worker runs the task; the partner answers once released.
+    receiver.gate.set()
+    assert run_tasks() >= 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 1)
+    [request] = receiver.requests
+    event = Webhook(secret).verify(request["body"], request["headers"])
+    assert event["type"] == "article.published" and event["data"]["slug"] == "migraine"
