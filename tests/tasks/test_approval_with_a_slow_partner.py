@@ -9,13 +9,16 @@ reached it before ``approve`` returned.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from kb import workflow
 from kb.webhooks import services
+from kb.webhooks.delivery import attempt
 from kb.webhooks.models import DeliveryStatus, WebhookDelivery
 from tests.factories import make_in_review
 
@@ -52,3 +55,49 @@ def test_approve_returns_before_the_partner_is_contacted_and_the_task_delivers(
     [request] = receiver.requests
     event = Webhook(secret).verify(request["body"], request["headers"])
     assert event["type"] == "article.published" and event["data"]["slug"] == "migraine"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_slow_delivery_does_not_hold_back_the_next_one_to_the_same_endpoint(
+    database_tasks, receiver, partner
+):
+    """Several workers deliver to one endpoint at once: a delivery under way (its row
+    locked while the partner is slow to answer) must not make the next one look "not
+    due" to another worker, which would leave it to the periodic sweep minutes later."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between workers are exercised on PostgreSQL (CI runs it there)")
+    endpoint, _ = services.register_endpoint(
+        partner=partner, url=receiver.url, events=["article.published"]
+    )
+    first = services.send_test_event(endpoint=endpoint)
+    second = services.send_test_event(endpoint=endpoint)
+    receiver.gate = threading.Event()
+
+    def release_when_both_arrived() -> None:
+        deadline = time.monotonic() + 10
+        while receiver.arrivals < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        receiver.gate.set()
+
+    def first_worker() -> None:
+        try:
+            attempt(first.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    while receiver.arrivals < 1 and worker.is_alive():
+        time.sleep(0.01)  # the first delivery is under way, its partner not answering yet
+    releaser = threading.Thread(target=release_when_both_arrived)
+    releaser.start()
+    second_attempt = attempt(second.pk)  # another worker, meanwhile
+    releaser.join()
+    worker.join()
+
+    assert second_attempt is not None
+    assert set(
+        WebhookDelivery.objects.filter(endpoint=endpoint).values_list("status", flat=True)
+    ) == {DeliveryStatus.DELIVERED}
+    assert len(receiver.requests) == 2
