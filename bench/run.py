@@ -11,6 +11,9 @@
    else the Python generator ``loadgen.py``, said so in the output); a table with ratios
    to the "hello" baseline, the goals of the speed budget (PASS/MISS: a report, never a failure) and
    ``bench/results.json``.
+5. Approval with a slow partner webhook endpoint (``approval.py``, in a small database of
+   its own): approval times with no endpoint, a fast one and a slow one, then the workers
+   deliver what the approvals queued. ``BENCH_SCENARIOS=approval`` runs this step alone.
 
 Every knob is an environment variable (see README.md in this folder).
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import random
@@ -81,6 +85,11 @@ class Config:
     timeout: float = env_float("BENCH_TIMEOUT", 30)
     probe_timeout: float = env_float("BENCH_PROBE_TIMEOUT", 20)
     scenarios: str = os.environ.get("BENCH_SCENARIOS", "")
+    # The approval step (approval.py): its own small database, never the data set above.
+    approval_db_url: str = os.environ.get("BENCH_APPROVAL_DATABASE_URL", "")
+    approvals: int = env_int("BENCH_APPROVALS", 20)
+    slow_seconds: float = env_float("BENCH_SLOW_SECONDS", 5)
+    approval_workers: int = env_int("BENCH_APPROVAL_WORKERS", 4)
 
 
 def log(message: str) -> None:
@@ -276,6 +285,114 @@ def django_step(env: dict, command: str, params: dict) -> dict:
         sys.stderr.write(result.stderr)
         sys.exit(f"bench/inprocess.py {command} failed.")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# -- approval with a slow partner endpoint -------------------------------------------------
+
+
+def approval_database(config: Config) -> str:
+    """``BENCH_APPROVAL_DATABASE_URL``, or the benchmark database's server with a database
+    of the step's own (``kb_bench_approval``)."""
+    if config.approval_db_url:
+        return config.approval_db_url
+    parts = urlsplit(config.db_url)
+    return parts._replace(path="/kb_bench_approval").geturl()
+
+
+def approval_step(config: Config) -> dict:
+    """Time approvals without and with a slow partner endpoint (``approval.py``), then show
+    the workers delivered what the approvals queued; prints and returns the figures."""
+    db_url = approval_database(config)
+    log(
+        f"Approval with a slow partner endpoint: {config.approvals} approvals each way, "
+        f"receiver answering after {config.slow_seconds:g} s ({db_url.rsplit('/', 1)[-1]})"
+    )
+    t0 = time.perf_counter()
+    create_database_if_missing(db_url)
+    env = django_env(config, cache_url="locmem://", site_url="http://127.0.0.1")
+    env.update(
+        DATABASE_URL=db_url,
+        DATABASE_CONN_MAX_AGE="0",
+        # Production's task engine: approval only queues the delivery; workers send it.
+        KB_TASKS_BACKEND="database",
+        # The receiver is on loopback over http: allowed for this step only.
+        KB_WEBHOOKS_ALLOW_PRIVATE="true",
+        KB_WEBHOOKS_ALLOW_HTTP="true",
+        KB_WEBHOOKS_TIMEOUT_SECONDS=str(math.ceil(config.slow_seconds) + 5),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        KB_EVIDENCE_WATCH="false",
+    )
+    manage(env, "migrate", "--noinput")
+    result = subprocess.run(  # noqa: S603
+        [PY, str(HERE / "approval.py")],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps(
+            {
+                "approvals": config.approvals,
+                "slow_seconds": config.slow_seconds,
+                "workers": config.approval_workers,
+            }
+        ),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        sys.exit("bench/approval.py failed.")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["seconds"] = round(time.perf_counter() - t0, 1)
+    print_approval(figures)
+    return figures
+
+
+def print_approval(figures: dict) -> None:
+    slow = figures["slow_seconds"]
+    print(f"\n{'approval':<30}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'x none':>8}")
+    rows = [
+        ("no endpoint", "without_endpoint", 1.0),
+        ("endpoint answering at once", "with_fast_endpoint", figures["ratio_fast_median"]),
+        (f"endpoint answering in {slow:g} s", "with_slow_endpoint", figures["ratio_slow_median"]),
+    ]
+    for label, arm, ratio in rows:
+        row = figures[arm]
+        print(
+            f"{label:<30}{row['median_ms']:>10.1f}{row['p95_ms']:>9.1f}{row['max_ms']:>9.1f}"
+            f"{ratio:>8.2f}"
+        )
+    d = figures["deliveries"]
+    print(
+        f"Slow vs fast endpoint: median x{figures['ratio_slow_to_fast_median']:.2f}; p95 "
+        f"x{figures['ratio_slow_p95']:.2f} of no endpoint. Receivers contacted during the "
+        f"approvals: {d['received_during_approvals']} times."
+    )
+    print(
+        f"Then {d['workers']} workers (db_worker --batch) in {d['worker_seconds']:.1f} s: "
+        f"{d['delivered']} of {d['queued_pending']} queued deliveries to the slow endpoint "
+        f"delivered ({d['received']} received)."
+    )
+    ok = d["delivered"] == figures["approvals"] and d["received_during_approvals"] == 0
+    ratio = figures["ratio_slow_to_fast_median"]
+    print(
+        f"{'PASS' if ok and ratio < 1.5 else 'MISS'}  a slow partner endpoint does not slow "
+        f"approval (median x{ratio:.2f} of a fast endpoint's, target < 1.5; no partner "
+        "contacted during approvals; the workers delivered every one)"
+    )
+
+
+def record_approval(figures: dict) -> None:
+    """Put the step's figures in ``results.json``, keeping an earlier run's other figures."""
+    path = HERE / "results.json"
+    try:
+        report = json.loads(path.read_text())
+    except (OSError, ValueError):
+        report = {}
+    report["approval"] = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **figures,
+    }
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(f"\nWrote the approval figures to {path}.")
 
 
 # -- the server -----------------------------------------------------------------------------
@@ -480,6 +597,9 @@ def main() -> None:
     timings: dict[str, float] = {}
 
     ensure_postgres(config.db_url)
+    if wanted == {"approval"}:  # the approval step alone: no data set, server or load
+        record_approval(approval_step(config))
+        return
     cache_url, cache_description = prepare_redis(config)
     marker = expected_marker(config)
     env = django_env(config, cache_url=cache_url, site_url="http://127.0.0.1")
@@ -756,6 +876,8 @@ def main() -> None:
     }
     (HERE / "results.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"\nWrote {HERE / 'results.json'} (whole run {timings['total']:.0f} s).")
+    if not wanted or "approval" in wanted:
+        record_approval(approval_step(config))
 
 
 if __name__ == "__main__":

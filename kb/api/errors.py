@@ -69,7 +69,10 @@ def flatten(detail, codes, field: str = "") -> tuple[str, str]:
 def _walk(detail, codes, field: str):
     if isinstance(detail, dict):
         for name, value in detail.items():
-            label = "" if name in ("non_field_errors", "detail") else name
+            if isinstance(name, int):  # an item of a list field: events[0]
+                label = f"{field}[{name}]" if field else ""
+            else:
+                label = "" if name in ("non_field_errors", "detail") else name
             yield from _walk(value, codes.get(name, "") if isinstance(codes, dict) else "", label)
     elif isinstance(detail, list):
         for index, value in enumerate(detail):

@@ -1,5 +1,5 @@
-"""``/api/v1/``: conditions, manifest, changes feed, infobutton look-up, OpenAPI schema and
-docs."""
+"""``/api/v1/``: conditions, manifest, changes feed, infobutton look-up, webhook endpoints,
+OpenAPI schema and docs."""
 
 from django.urls import path
 
@@ -14,7 +14,10 @@ urlpatterns = [
     path("manifest/", views.ManifestView.as_view(), name="manifest"),
     path("infobutton/", views.InfobuttonView.as_view(), name="infobutton"),
     path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="webhook-list"),
-    path("webhooks/<int:pk>/", webhooks.WebhookEndpointDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<int:id>/", webhooks.WebhookEndpointDetailView.as_view(), name="webhook-detail"),
+    path(
+        "webhooks/<int:id>/test/", webhooks.WebhookEndpointTestView.as_view(), name="webhook-test"
+    ),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="partner_api:schema"), name="docs"),
 ]

@@ -111,8 +111,11 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
     """Make one attempt at delivery ``delivery_id``; None when it is not due to be sent
     (delivered, given up, or being sent by another worker)."""
     with transaction.atomic():
+        # The delivery's row alone is locked (``of``): locking its endpoint and partner
+        # too, as a join otherwise does, would make every other delivery to the same
+        # endpoint look "not due" to other workers while this one waits on the partner.
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint__partner")
             .filter(
                 Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()),

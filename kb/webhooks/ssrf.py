@@ -56,7 +56,11 @@ def resolve(host: str, port: int) -> tuple[str, ...]:
 
 def check_url(url: str) -> Target:
     """The target of ``url`` if webhooks may go there; raises ``UnsafeURL`` otherwise."""
-    parts = urlsplit((url or "").strip())
+    try:
+        parts = urlsplit((url or "").strip())
+        parts.hostname  # noqa: B018 - parses a bracketed IPv6 host, which may raise
+    except ValueError as exc:
+        raise UnsafeURL("The URL is not valid.") from exc
     scheme = parts.scheme.lower()
     allowed = ("https", "http") if settings.KB_WEBHOOKS_ALLOW_HTTP else ("https",)
     if scheme not in allowed:
@@ -72,7 +76,7 @@ def check_url(url: str) -> Target:
         raise UnsafeURL("The URL's port is not a number between 1 and 65535.") from exc
     try:
         addresses = resolve(host, port)
-    except (OSError, UnicodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: UnicodeError, a NUL in the name
         raise UnsafeURL(f"The host name {host} could not be resolved.") from exc
     if not addresses:
         raise UnsafeURL(f"The host name {host} could not be resolved.")

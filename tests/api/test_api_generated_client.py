@@ -1,7 +1,8 @@
 """Clients generated from the served schema follow the README's sync recipe against a live
 server, with no hand-written HTTP: the key in `X-API-Key` as `create_partner_key` prints
 it, pages by cursor, details with their ETag, a 304 on revalidation, HEAD, the changes feed
-after a cursor, and the infobutton look-up.
+after a cursor, and the infobutton look-up; then it registers a webhook endpoint (the
+nudge of sync step 6), lists it, has a test event sent to it and deletes it.
 
 openapi-python-client is the one the README shows; openapi-generator's Python client (its
 pip package carries the jar, and needs a Java runtime) is checked on the same recipe.
@@ -20,11 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
 import pytest
+from standardwebhooks import Webhook
 
 from accounts.models import Partner, PartnerAPIKey
 from kb import workflow
 from kb.models import ConditionCode
 from tests.factories import make_live
+from tests.webhook_receiver import Receiver
 
 GENERATOR = "openapi-python-client"
 PACKAGE = "kb_partner_client"
@@ -94,7 +97,9 @@ def next_params(url: str | None) -> dict | None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_generated_client_runs_the_sync_recipe(live_server, author, reviewer, publisher, tmp_path):
+def test_generated_client_runs_the_sync_recipe(
+    live_server, author, reviewer, publisher, tmp_path, settings
+):
     for n in range(5):
         make_live(author=author, reviewer=reviewer, slug=f"condition-{n}", name=f"Condition {n}")
     ConditionCode.objects.create(
@@ -184,6 +189,55 @@ def test_generated_client_runs_the_sync_recipe(live_server, author, reviewer, pu
     live = {item.slug for item in conditions_list.sync(client=client, page_size=100).results}
     assert set(copies) == live
     assert "condition-new" in live and "condition-1" not in live
+
+    # 4. Webhooks as the nudge: register a receiver, list it, test it, delete it.
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = True  # the receiver is on loopback
+    settings.KB_WEBHOOKS_ALLOW_HTTP = True
+    receiver = Receiver()
+    try:
+        check_webhooks(client=client, receiver=receiver)
+    finally:
+        receiver.close()
+
+
+def check_webhooks(*, client, receiver) -> None:
+    from kb_partner_client.api.webhooks import (
+        webhooks_create,
+        webhooks_destroy,
+        webhooks_list,
+        webhooks_test,
+    )
+    from kb_partner_client.models import EndpointRequest, Error, EventsEnum
+
+    created = webhooks_create.sync_detailed(
+        client=client,
+        body=EndpointRequest(url=receiver.url, events=[EventsEnum.ARTICLE_PUBLISHED]),
+    )
+    assert created.status_code == 201
+    endpoint = created.parsed
+    assert endpoint.secret.startswith("whsec_")
+    [listed] = webhooks_list.sync(client=client)
+    assert (listed.id, listed.url, listed.events) == (endpoint.id, receiver.url, endpoint.events)
+    assert not hasattr(listed, "secret")
+
+    refused = webhooks_create.sync_detailed(
+        client=client,
+        body=EndpointRequest(url="https://0.invalid/", events=[EventsEnum.ARTICLE_PUBLISHED]),
+    )
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, Error) and refused.parsed.code == "unsafe_url"
+
+    sent = webhooks_test.sync_detailed(client=client, id=endpoint.id)
+    assert sent.status_code == 202
+    # make run's tasks run in-process: the test event has reached the receiver by now.
+    [request] = receiver.requests
+    event = Webhook(endpoint.secret).verify(request["body"], request["headers"])
+    assert event["type"] == "webhook.test"
+    assert request["headers"]["webhook-id"] == sent.parsed.message_id
+
+    assert webhooks_destroy.sync_detailed(client=client, id=endpoint.id).status_code == 204
+    assert webhooks_list.sync(client=client) == []
+    assert webhooks_destroy.sync_detailed(client=client, id=endpoint.id).status_code == 404
 
 
 def article_condition(slug: str):

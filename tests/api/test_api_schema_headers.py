@@ -82,6 +82,6 @@ def test_every_get_has_a_head_twin(schema):
     assert set(heads) == set(gets)
     for path, head in heads.items():
         assert head["operationId"] != gets[path]["operationId"]
-        assert head["parameters"] == gets[path]["parameters"]
+        assert head.get("parameters") == gets[path].get("parameters")
         assert all("content" not in r for r in head["responses"].values())
         assert set(head["responses"]) == set(gets[path]["responses"])

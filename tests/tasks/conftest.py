@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.webhook_receiver import Receiver
+
 
 @pytest.fixture
 def database_tasks(settings):
@@ -56,57 +58,6 @@ def make_due():
         )
 
     return due
-
-
-class Receiver:
-    """A partner's webhook receiver: a real HTTP server on loopback, in a thread, that
-    records every request and answers ``status`` (settable while it runs)."""
-
-    def __init__(self) -> None:
-        import http.server
-        import threading
-
-        self.requests: list[dict] = []
-        self.status = 200
-        self.location = ""
-        self.delay = 0.0  # seconds the receiver takes to answer (a slow partner)
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (the name http.server calls)
-                import time
-
-                time.sleep(receiver.delay)
-                length = int(self.headers.get("Content-Length") or 0)
-                receiver.requests.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": self.rfile.read(length),
-                    }
-                )
-                self.send_response(receiver.status)
-                if receiver.location:
-                    self.send_header("Location", receiver.location)
-                body = b'{"ok": true}' + b"x" * 5000
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/kb"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
