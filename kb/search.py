@@ -2,9 +2,9 @@
 
 ``search_published`` starts from ``kb.selectors.published_revisions()``: the live revision
 of each public condition. Text is reached only through that revision's search document
-(``kb.models.SearchDocument``, written once when the revision was approved), so the text
-of a draft, in-review, sent-back or superseded revision is never searched, counted or
-shown.
+(``kb.models.SearchDocument``, written once when the revision was approved, kept only
+while it is published or scheduled: ``kb.search_index``), so the text of a draft,
+in-review, sent-back or superseded revision is never searched, counted or shown.
 
 PostgreSQL (production, CI)
     Full-text search with the ``english`` configuration over the stored, GIN-indexed
