@@ -11,31 +11,35 @@ PostgreSQL (production, CI)
     document (names and other names, summary, section headings and bodies). Every word of
     the query must match, as a prefix (``word:*`` in a raw tsquery built from letters and
     digits only, so nothing a reader types can reach tsquery syntax). The matches are
-    always read from the GIN index (``kb_searchdocument_matches``, migration 0020), and
+    always read from the GIN index (``kb_searchdocument_ranks``, migration 0023), and
     ranked by ``ts_rank`` over the small ``head`` vector, A = name and other names, B =
     summary: conditions found only in their sections follow, in name order. Ranking
     never reads the large out-of-line vectors, so a word found in nearly every article
-    costs about what a rare one does. Snippets come from ``ts_headline`` over the stored
-    summary and sections text, for the rows of the page only.
+    costs about what a rare one does.
 
 SQLite (the embedded development default)
     Every query word must appear (case-insensitively) in the names, summary or section
     text of the document, found through an FTS5 trigram index of the documents (migration
-    0018; plain ``LIKE`` where SQLite lacks it); name matches come first. Snippets are a
-    window of text around the first match.
+    0018; plain ``LIKE`` where SQLite lacks it or a word is shorter than three letters);
+    a word in a name counts 1, in the summary 0.1, which the live names answer without
+    searching the index again.
 
-On both databases a name or other name that is (nearly) the whole query ranks first ("fasiculation"
+On both databases snippets are a window of the summary or sections text around the first
+matched word (on PostgreSQL also a word starting with one of the query's lexemes), cut in
+Python from the page's rows only; only as many matches as the pages asked for are put in
+order. A name or other name that is (nearly) the whole query ranks first ("fasiculation"
 lists Fasciculations before Cramp-fasciculation syndrome); when nothing matches the text,
 names and other names in which every word has a similar word are shown instead, with a
 note saying so, and the closest live name or other name is offered as "Did you mean …".
 All three come from the live names held in memory per publication state
 (``kb.search_names``, rapidfuzz), not from a scan of the documents.
 
-Either way one search costs one query for the matches (a ``COUNT`` on SQLite, the ranked
-ids on PostgreSQL) plus one query for the page, however many conditions match (one more
-when it falls back to similar names, and one query for the live names after each public
-change), and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
-markup. The view caches pages of results in the current publication state (``kb.caching``).
+Either way one search costs one query for the matches (the matching ids on SQLite, the
+ranked ids on PostgreSQL) plus one query for the page, however many conditions match (one
+more when it falls back to similar names, and one query for the live names after each
+public change), and snippets are escaped HTML in which only the ``<mark>`` elements around
+matches are markup. The view caches pages of results in the current publication state
+(``kb.caching``); ``bench/search_latency.py`` times searches without it.
 """
 
 from __future__ import annotations
@@ -219,7 +223,7 @@ def _near_boost(near: dict[int, float]):
     )
 
 
-#: PostgreSQL function (migration 0020): the matching documents of published or scheduled
+#: PostgreSQL function (migration 0023): the matching documents of published or scheduled
 #: revisions and their rank, read from the GIN index whatever share of documents match.
 RANKS_FUNCTION = "kb_searchdocument_ranks"
 
