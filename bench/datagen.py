@@ -61,7 +61,7 @@ from kb.models import (  # noqa: E402
     WorkflowEvent,
 )
 from kb.models.reference import title_key  # noqa: E402
-from kb.search_index import index_revisions  # noqa: E402
+from kb.search_index import sync_documents  # noqa: E402
 
 #: Everything happened before this instant, so the data set is the same whenever it is made.
 ANCHOR = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
@@ -500,9 +500,9 @@ def main() -> None:
     with transaction.atomic():
         report = generator.run()
     written = time.perf_counter() - started
-    # Search documents as approval writes them (kb.search_index), for every approved revision.
+    # Search documents as the workflow keeps them (kb.search_index): for what is published.
     with transaction.atomic():
-        report["rows"]["searchdocument"] = index_revisions(Revision.objects.all())
+        report["rows"]["searchdocument"] = sync_documents()[0]
     report["timings"]["search_documents"] = time.perf_counter() - started - written
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give later
         cursor.execute("ANALYZE")

@@ -57,7 +57,7 @@ from kb.models import (
 from kb.models.immutability import restoring
 from kb.models.reference import KEY_RE
 from kb.refdata import normalise_doi, normalise_pmid
-from kb.search_index import index_revisions
+from kb.search_index import sync_documents
 
 FORMAT = "kb-library"
 VERSION = 1
@@ -1053,6 +1053,7 @@ def _write(data: dict[str, Any], *, progress) -> dict[str, int]:
             merged = conditions[cond["slug"]]
             merged.merged_into = conditions[cond["merged_into"]]
             merged.save(update_fields=["merged_into"])
-    # Search documents are derived data, not exported: built here for what was restored.
-    index_revisions(Revision.objects.filter(condition__in=list(conditions.values())))
+    # Search documents are derived data, not exported: built here for what was restored
+    # and is public or scheduled.
+    sync_documents(conditions=Condition.objects.filter(pk__in=[c.pk for c in conditions.values()]))
     return counts

@@ -2,47 +2,51 @@
 
 ``search_published`` starts from ``kb.selectors.published_revisions()``: the live revision
 of each public condition. Text is reached only through that revision's search document
-(``kb.models.SearchDocument``, written once when the revision was approved), so the text
-of a draft, in-review, sent-back or superseded revision is never searched, counted or
-shown.
+(``kb.models.SearchDocument``, written once when the revision was approved, kept only
+while it is published or scheduled: ``kb.search_index``), so the text of a draft,
+in-review, sent-back or superseded revision is never searched, counted or shown.
 
 PostgreSQL (production, CI)
     Full-text search with the ``english`` configuration over the stored, GIN-indexed
     document (names and other names, summary, section headings and bodies). Every word of
     the query must match, as a prefix (``word:*`` in a raw tsquery built from letters and
     digits only, so nothing a reader types can reach tsquery syntax). The matches are
-    always read from the GIN index (``kb_searchdocument_matches``, migration 0020), and
+    always read from the GIN index (``kb_searchdocument_ranks``, migration 0023), and
     ranked by ``ts_rank`` over the small ``head`` vector, A = name and other names, B =
     summary: conditions found only in their sections follow, in name order. Ranking
     never reads the large out-of-line vectors, so a word found in nearly every article
-    costs about what a rare one does. Snippets come from ``ts_headline`` over the stored
-    summary and sections text, for the rows of the page only.
+    costs about what a rare one does.
 
 SQLite (the embedded development default)
     Every query word must appear (case-insensitively) in the names, summary or section
     text of the document, found through an FTS5 trigram index of the documents (migration
-    0018; plain ``LIKE`` where SQLite lacks it); name matches come first. Snippets are a
-    window of text around the first match.
+    0018; plain ``LIKE`` where SQLite lacks it or a word is shorter than three letters);
+    a word in a name counts 1, in the summary 0.1, which the live names answer without
+    searching the index again.
 
-On both databases a name or other name that is (nearly) the whole query ranks first ("fasiculation"
+On both databases snippets are a window of the summary or sections text around the first
+matched word (on PostgreSQL also a word starting with one of the query's lexemes), cut in
+Python from the page's rows only; only as many matches as the pages asked for are put in
+order. A name or other name that is (nearly) the whole query ranks first ("fasiculation"
 lists Fasciculations before Cramp-fasciculation syndrome); when nothing matches the text,
 names and other names in which every word has a similar word are shown instead, with a
 note saying so, and the closest live name or other name is offered as "Did you mean …".
 All three come from the live names held in memory per publication state
 (``kb.search_names``, rapidfuzz), not from a scan of the documents.
 
-Either way one search costs one query for the matches (a ``COUNT`` on SQLite, the ranked
-ids on PostgreSQL) plus one query for the page, however many conditions match (one more
-when it falls back to similar names, and one query for the live names after each public
-change), and snippets are escaped HTML in which only the ``<mark>`` elements around matches are
-markup. The view caches pages of results in the current publication state (``kb.caching``).
+Either way one search costs one query for the matches (the matching ids on SQLite, the
+ranked ids on PostgreSQL) plus one query for the page, however many conditions match (one
+more when it falls back to similar names, and one query for the live names after each
+public change), and snippets are escaped HTML in which only the ``<mark>`` elements around
+matches are markup. The view caches pages of results in the current publication state
+(``kb.caching``); ``bench/search_latency.py`` times searches without it.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -52,12 +56,10 @@ from django.db.models import (
     FloatField,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -221,19 +223,33 @@ def _near_boost(near: dict[int, float]):
     )
 
 
-#: PostgreSQL function (migration 0020): the matching documents of published or scheduled
+#: PostgreSQL function (migration 0023): the matching documents of published or scheduled
 #: revisions and their rank, read from the GIN index whatever share of documents match.
 RANKS_FUNCTION = "kb_searchdocument_ranks"
 
 
-def _ranked_matches(raw: str) -> dict[int, float]:
-    """Revision id → ``ts_rank`` of its names and summary, for documents matching ``raw``."""
+def _ranked_matches(raw: str) -> tuple[dict[int, float], list[str]]:
+    """(revision id → ``ts_rank`` of its names and summary, for documents matching ``raw``;
+    the query's lexemes), in one query. The lexemes ("numb" for "numbness") mark the words
+    of the snippets that PostgreSQL matched through their stem."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT revision_id, rank FROM {RANKS_FUNCTION}(to_tsquery(%s::regconfig, %s))",  # noqa: S608
-            [SEARCH_CONFIG, raw],
+            f"SELECT revision_id, rank, NULL FROM {RANKS_FUNCTION}(to_tsquery(%s::regconfig, %s))"  # noqa: S608
+            " UNION ALL SELECT NULL, NULL, to_tsquery(%s::regconfig, %s)::text",
+            [SEARCH_CONFIG, raw, SEARCH_CONFIG, raw],
         )
-        return {pk: rank or 0.0 for pk, rank in cursor.fetchall()}
+        ranks: dict[int, float] = {}
+        lexemes: list[str] = []
+        for pk, rank, query in cursor.fetchall():
+            if pk is None:
+                lexemes = [m.replace("''", "'") for m in _LEXEME_RE.findall(query or "")]
+            else:
+                ranks[pk] = rank or 0.0
+        return ranks, lexemes
+
+
+#: A lexeme in the text form of a tsquery: 'numb':* (quotes inside doubled).
+_LEXEME_RE = re.compile(r"'((?:[^']|'')+)'")
 
 
 def _postgres_search(terms: list[str], near: dict[int, float], names):
@@ -246,79 +262,32 @@ def _postgres_search(terms: list[str], near: dict[int, float], names):
     ``published_revisions()``. Only if nothing matches in full text are similar names
     shown instead (a typo fallback, not noise under good answers: "isaacs syndrome"
     should not list every syndrome), as on SQLite.
-    """
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
+    Snippets are cut here from the page's documents, around the first word that starts
+    with a typed word or one of the query's lexemes: ``ts_headline`` over twenty documents
+    of several kilobytes each cost more than the whole rest of a search.
+    """
     # Safe by construction: every term is letters/digits only (see _terms).
     raw = " & ".join(f"{term}:*" for term in terms)
+    ranks, lexemes = _ranked_matches(raw)
     live = names.live_ids
-    scores = {
-        pk: rank + NEAR_NAME_WEIGHT * near.get(pk, 0.0)
-        for pk, rank in _ranked_matches(raw).items()
-        if pk in live
-    }
+    scores = {pk: rank for pk, rank in ranks.items() if pk in live}
+    for pk, closeness in near.items():
+        if pk in scores:
+            scores[pk] += NEAR_NAME_WEIGHT * closeness
     if not scores and len(" ".join(terms)) >= TRIGRAM_MIN_LENGTH:
         similar = search_names.similar_names(terms=terms, index=names)
         if similar:
             page = _SimilarPage(similar, near, names, _FIELDS)
             # Snippets quote the summary: the typed words are not in the text.
             return len(page), True, page, lambda row: _hit(row, _window_snippet(row["summary"]))
-
-    start, stop = f"kbmark{secrets.token_hex(8)}s", f"kbmark{secrets.token_hex(8)}e"
-    headline = SearchHeadline(
-        Concat(
-            F("search_document__summary"),
-            Value("\n"),
-            F("search_document__body"),
-            output_field=TextField(),
-        ),
-        SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG),
-        config=SEARCH_CONFIG,
-        start_sel=start,
-        stop_sel=stop,
-        max_words=20,
-        min_words=10,
-        max_fragments=2,
-        fragment_delimiter=" … ",
-    )
-    page = _RankedPage(scores, names, _FIELDS, headline=headline)
+    page = _RankedPage(scores, names, _FIELDS, body=F("search_document__body"))
+    pattern = _word_pattern([*terms, *lexemes])
 
     def to_hit(row) -> SearchHit:
-        headline = row["headline"] or ""
-        if start in headline:
-            snippet = _marked_html(headline, start, stop, row["summary"])
-        else:
-            snippet = mark_safe(escape(row["summary"]))  # noqa: S308 (escaped just now)
-        return _hit(row, snippet)
+        return _hit(row, _window_snippet(row["summary"], row["body"] or "", pattern))
 
     return len(page), False, page, to_hit
-
-
-def _marked_html(text: str, start: str, stop: str, summary: str = "") -> SafeString:
-    """Escape ``text`` and turn the sentinels (unguessable per search) into <mark>s.
-
-    Adds "…" where the quoted text does not start at the summary's start or stops short
-    of the end of a sentence.
-    """
-    plain = " ".join(text.replace(start, "").replace(stop, "").split())
-    out: list[str] = [] if not plain or summary.startswith(plain[:20]) else ["… "]
-    open_mark = False
-    for token in re.split(f"({re.escape(start)}|{re.escape(stop)})", text):
-        if token == start:
-            if not open_mark:
-                out.append("<mark>")
-                open_mark = True
-        elif token == stop:
-            if open_mark:
-                out.append("</mark>")
-                open_mark = False
-        else:
-            out.append(escape(_SPACE_RE.sub(" ", token)))
-    if open_mark:
-        out.append("</mark>")
-    if plain and plain[-1] not in ".!?":
-        out.append(" …")
-    return mark_safe("".join(out).strip())  # noqa: S308 (text escaped, only <mark> added)
 
 
 # -- SQLite and other databases ------------------------------------------------------------
@@ -352,7 +321,7 @@ def _simple_search(terms: list[str], near: dict[int, float], names):
     """
     if _has_trigram_index() and all(len(term) >= TRIGRAM_LENGTH for term in terms):
         page = _RankedPage(
-            _fts_scores(terms, near, names.live_ids),
+            _fts_scores(terms, near, names),
             names,
             _FIELDS,
             body=F("search_document__body"),
@@ -374,34 +343,30 @@ def _simple_search(terms: list[str], near: dict[int, float], names):
     return total, False, page, to_hit
 
 
-def _fts_scores(terms: list[str], near: dict[int, float], live: frozenset[int]):
+def _fts_scores(terms: list[str], near: dict[int, float], names):
     """Live revision id → score, for the documents containing every word (one query).
 
-    The trigram index answers which documents contain every word, and which contain each
-    word in their names or summary (a name counts 1, a summary 0.1, per word); scoring and
-    ordering the live ones here reads the index once instead of once per ``COUNT``, page
-    and ``CASE``.
+    The trigram index answers which documents contain every word; which of them have a
+    word in their names (1 per word) or summary (0.1) the live names answer
+    (``kb.search_names``), instead of two more searches of the index per word, each
+    reading the same long lists of positions.
     """
     # Safe by construction: every term is letters/digits only (see _terms), quoted as an
-    # FTS5 string; the match expressions are parameters.
-    matches = [" AND ".join(f'"{t}"' for t in terms)]
-    for term in terms:
-        matches += [f'names : "{term}"', f'summary : "{term}"']
-    select = f"SELECT %s, rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
-    params: list = []
-    for position, match in enumerate(matches):
-        params += [position, match]
+    # FTS5 string; the match expression is a parameter.
+    match = " AND ".join(f'"{t}"' for t in terms)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([select] * len(matches)), params)
-        found: list[set[int]] = [set() for _ in matches]
-        for position, pk in cursor.fetchall():
-            found[position].add(pk)
-    scores: dict[int, float] = {}
-    for pk in found[0] & live:
-        score = NEAR_NAME_WEIGHT * near.get(pk, 0.0)
-        for i in range(len(terms)):
-            score += 1.0 if pk in found[1 + 2 * i] else 0.1 if pk in found[2 + 2 * i] else 0.0
-        scores[pk] = score
+        cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608
+        found = {pk for (pk,) in cursor.fetchall()} & names.live_ids
+    scores = dict.fromkeys(found, 0.0)
+    for term in terms:
+        in_name = names.in_names(term) & found
+        for pk in in_name:
+            scores[pk] += 1.0
+        for pk in (names.in_summaries(term) & found) - in_name:
+            scores[pk] += 0.1
+    for pk, closeness in near.items():
+        if pk in scores:
+            scores[pk] += NEAR_NAME_WEIGHT * closeness
     return scores
 
 
@@ -482,24 +447,44 @@ def _word_pattern(terms: list[str]) -> re.Pattern:
 class _RankedPage:
     """Scored revisions in score order (then name, id), read a page at a time.
 
-    Ordering a few thousand known ids in Python is cheaper than asking the database to
-    sort rows it must first join to every condition; a page is read through
-    ``published_revisions()`` (one query), so it shows nothing that is not live.
-    ``annotations`` (a snippet) are computed by the database for the page's rows only.
+    Only as many as the pages asked for are ordered: the best scores are found first (in
+    C, without a key per revision), then the revisions scoring at least the lowest of them
+    are sorted, and those tied with it in name order through the live names' precomputed
+    positions, so a word found in nearly every document costs a pass over the scores, not
+    a sort of all of them. A page is read through ``published_revisions()`` (one query),
+    so it shows nothing that is not live. ``annotations`` (the text snippets are cut
+    from) are read for the page's rows only.
     """
 
     def __init__(self, scores: dict[int, float], names, fields, **annotations):
-        name_of = names.name_of
         self.scores = scores
-        self.order = sorted(scores, key=lambda pk: (-scores[pk], name_of.get(pk, ""), pk))
+        self.position = names.position
+        self.order: list[int] = []
         self.fields = list(fields)
         self.annotations = annotations
 
     def __len__(self) -> int:
-        return len(self.order)
+        return len(self.scores)
+
+    def _first(self, count: int) -> list[int]:
+        """The first ``count`` revisions in order (fewer if fewer matched)."""
+        scores, position = self.scores, self.position
+        if count <= len(self.order) or len(self.order) == len(scores):
+            return self.order[:count]
+        best = heapq.nlargest(count, scores.values())
+        if not best:
+            return []
+        lowest = best[-1]
+        # Every scored revision is live, so it has a place in name order.
+        above = [pk for pk, score in scores.items() if score > lowest]
+        above.sort(key=lambda pk: (-scores[pk], position[pk]))
+        tied = [pk for pk, score in scores.items() if score == lowest]
+        tied = heapq.nsmallest(count - len(above), tied, key=position.__getitem__)
+        self.order = above + tied
+        return self.order[:count]
 
     def __getitem__(self, page: slice) -> list[dict]:
-        wanted = self.order[page]
+        wanted = self._first(page.stop)[page]
         rows = (
             published_revisions()
             .filter(pk__in=wanted)
@@ -522,8 +507,11 @@ class _SimilarPage(_RankedPage):
 def _window_snippet(
     summary: str, body: str = "", pattern: re.Pattern | None = None, before=70, after=160
 ):
-    """A window of the summary or the sections around the first match, matches marked."""
-    for text in (summary, plain_text(body)) if pattern else ():
+    """A window of the summary or the sections around the first match, matches marked.
+
+    ``body`` is a document's sections text, already plain words (``kb.search_index``).
+    """
+    for text in (summary, body) if pattern else ():
         text = " ".join((text or "").split())
         found = pattern.search(text)
         if not found:

@@ -21,7 +21,7 @@ Callers still filter the revisions they show through ``published_revisions()``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -61,6 +61,10 @@ class NameIndex:
     keys: tuple[str, ...]
     #: Each distinct word of the keys → the revisions with a name containing it.
     words: dict[str, frozenset[int]]
+    #: Each distinct word of the summaries (as compared) → the revisions whose summary
+    #: has it: which matches have a word in their summary is answered here, not by
+    #: searching the text index again.
+    summary_words: dict[str, frozenset[int]] = field(default_factory=dict)
 
     @property
     def vocabulary(self) -> list[str]:
@@ -71,6 +75,22 @@ class NameIndex:
         """Every live revision (each has a name)."""
         return frozenset(self.revision_ids)
 
+    def in_names(self, term: str) -> set[int]:
+        """The revisions with a name or other name containing ``term`` (a compared word)."""
+        return _containing(term, self.words)
+
+    def in_summaries(self, term: str) -> set[int]:
+        """The revisions whose summary contains ``term`` (a compared word)."""
+        return _containing(term, self.summary_words)
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """Revision id → its place in name order (then id): search orders ties by it
+        without comparing names."""
+        name_of = self.name_of
+        ordered = sorted(name_of, key=lambda pk: (name_of[pk], pk))
+        return {pk: place for place, pk in enumerate(ordered)}
+
     @cached_property
     def name_of(self) -> dict[int, str]:
         """Revision id → its name (the first label listed for it)."""
@@ -78,6 +98,18 @@ class NameIndex:
         for pk, name in zip(self.revision_ids, self.names, strict=True):
             names.setdefault(pk, name)
         return names
+
+
+def _containing(term: str, words: dict[str, frozenset[int]]) -> set[int]:
+    """The revisions listed under every word of which ``term`` is a part.
+
+    ``term`` is letters and digits only, so it is part of the text exactly when it is part
+    of one of its words (what the trigram index's "contains" answers too).
+    """
+    found: set[int] = set()
+    for word in [word for word in words if term in word]:
+        found |= words[word]
+    return found
 
 
 def live_names() -> NameIndex:
@@ -90,8 +122,11 @@ def _build() -> NameIndex:
     names: list[str] = []
     keys: list[str] = []
     words: dict[str, set[int]] = {}
-    rows = published_revisions().values_list("pk", "name", "also_known_as")
-    for pk, name, others in rows.iterator(chunk_size=2000):
+    summary_words: dict[str, set[int]] = {}
+    rows = published_revisions().values_list("pk", "name", "also_known_as", "summary")
+    for pk, name, others, summary in rows.iterator(chunk_size=2000):
+        for word in name_key(summary).split():
+            summary_words.setdefault(word, set()).add(pk)
         others = others if isinstance(others, list) else []
         for label in (name, *(str(other).strip() for other in others)):
             key = name_key(label)
@@ -107,6 +142,7 @@ def _build() -> NameIndex:
         names=tuple(names),
         keys=tuple(keys),
         words={word: frozenset(ids) for word, ids in words.items()},
+        summary_words={word: frozenset(ids) for word, ids in summary_words.items()},
     )
 
 

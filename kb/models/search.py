@@ -1,7 +1,9 @@
-"""The searchable text of one approved revision, written once at approval.
+"""The searchable text of one published or scheduled revision, written once at approval.
 
 An approved revision never changes (I2), so neither does its search document: it is
-computed once (``kb.search_index``) instead of on every search, and on PostgreSQL its
+computed once (``kb.search_index``) instead of on every search, and deleted when the
+revision stops being public (superseded, withdrawn, its go-live cancelled), so there are
+about as many documents as live conditions. On PostgreSQL its
 weighted ``tsvector`` is GIN-indexed (migration 0005), so a search reads the index rather
 than every revision's sections. Search still starts from ``published_revisions()`` (I1):
 a document is reached only through a live revision, never on its own.

@@ -24,6 +24,7 @@ from kb.models import (
 )
 from kb.models.events import WorkflowAction
 from kb.models.publication import advance
+from kb.search_index import sync_condition
 
 S = RevisionStatus
 
@@ -183,6 +184,7 @@ def _go_live_due(condition: Condition, *, now=None) -> bool:
     condition.published_revision = scheduled
     condition.scheduled_revision = None
     condition.save(update_fields=["published_revision", "scheduled_revision"])
+    sync_condition(condition)  # the superseded revision's text leaves the search
     if not condition.is_withdrawn:
         _public_change(condition, scheduled, ChangeAction.PUBLISHED)
     _record(
@@ -202,6 +204,7 @@ def _cancel_schedule(condition: Condition, *, by, comment: str) -> Revision:
     scheduled = condition.scheduled_revision
     condition.scheduled_revision = None
     condition.save(update_fields=["scheduled_revision"])
+    sync_condition(condition)  # a go-live that will not come: its text leaves the search
     _record(
         condition=condition,
         revision=scheduled,

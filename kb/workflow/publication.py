@@ -22,6 +22,7 @@ from kb.models import (
 from kb.models.events import WorkflowAction
 from kb.models.publication import advance
 from kb.models.review import ReviewKind
+from kb.search_index import sync_condition
 from kb.workflow._base import (
     PERM_RECONFIRM,
     PERM_RESTORE,
@@ -190,6 +191,7 @@ def _take_down(
     locked.save(
         update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_public_reason", "merged_into"]
     )
+    sync_condition(locked)  # its text leaves the search (a restore writes it again)
 
 
 @transaction.atomic
@@ -246,6 +248,7 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
     locked.save(
         update_fields=["withdrawn_at", "withdrawn_reason", "withdrawn_public_reason", "merged_into"]
     )
+    sync_condition(locked)  # its live text is searchable again
     _public_change(locked, locked.published_revision, ChangeAction.PUBLISHED)
     _record(
         condition=locked,

@@ -30,7 +30,7 @@ from kb.models.events import WorkflowAction
 from kb.models.publication import advance
 from kb.models.review import ReviewKind
 from kb.models.revision import ChangeClass
-from kb.search_index import index_revisions
+from kb.search_index import sync_condition
 from kb.workflow._base import (
     PERM_APPROVE,
     PERM_REQUEST_CHANGES,
@@ -170,7 +170,6 @@ def approve(
     locked.approved_at = now
     locked.published_at = go_live_at or now
     locked.save()
-    index_revisions(Revision.objects.filter(pk=locked.pk))  # its search text, once
     Review.objects.create(
         revision=locked,
         reviewer=by,
@@ -216,6 +215,8 @@ def approve(
             to_status=S.APPROVED,
             comment=note,
         )
+    # Its search text, once; the revision it supersedes (if any) leaves the search.
+    sync_condition(condition)
     renditions.write(revision=locked)  # its HTML, references and history, rendered once
     _refresh(revision)
     return locked

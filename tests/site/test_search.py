@@ -256,9 +256,46 @@ def test_snippet_marks_match_and_escapes_script(client, author, reviewer):
     page = client.get("/search/", {"q": "ripplingword"}).content.decode()
     assert "<mark>ripplingword</mark>" in page
     assert "<script>alert" not in page
+    assert "&lt;script&gt;" in hit.snippet_html  # quoted as text, escaped, on every database
+
+
+def test_ties_are_in_name_order_across_pages(author, reviewer):
+    """Equal scores (the word only in the sections) list in name order, page after page,
+    however the matches were ordered for the first page only."""
+    names = ["Myopathy delta", "Myopathy alpha", "Myopathy echo", "Myopathy charlie",
+             "Myopathy bravo", "Myopathy golf", "Myopathy foxtrot"]  # fmt: skip
+    for name in names:
+        make_live(author=author, reviewer=reviewer, slug=name.lower().replace(" ", "-"),
+                  name=name, summary="Other.",
+                  sections=[{"kind": "overview", "heading": "Overview",
+                             "body": "Mentions quuxtieword."}])  # fmt: skip
+    seen = []
+    for page in (1, 2, 3):
+        seen += slugs(search_published(query="quuxtieword", page=page, per_page=3))
+    assert seen == sorted(name.lower().replace(" ", "-") for name in names)
+
+
+def test_snippet_marks_a_word_found_through_its_stem(author, reviewer):
+    """PostgreSQL finds "numbness" in "numb" (both stem to "numb"): the snippet marks it."""
     if connection.vendor != "postgresql":
-        # PostgreSQL's headline drops tags; the simple search quotes them, escaped.
-        assert "&lt;script&gt;" in hit.snippet_html
+        pytest.skip("stemming is PostgreSQL's")
+    make_live(author=author, reviewer=reviewer, slug="hands", name="Hand trouble",
+              summary="Other.",
+              sections=[{"kind": "overview", "heading": "Overview",
+                         "body": "Her hands felt numb at night."}])  # fmt: skip
+    hit = search_published(query="numbness").results[0]
+    assert "<mark>numb</mark>" in hit.snippet_html
+
+
+def test_snippets_are_cut_from_the_page_rows_not_by_the_database(author, reviewer):
+    """``ts_headline`` over a page of long documents cost more than the rest of a search."""
+    make_live(author=author, reviewer=reviewer, slug="twitch", name="Twitching",
+              sections=[{"kind": "overview", "heading": "Overview",
+                         "body": "The ripplingword appears in the body."}])  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        hit = search_published(query="ripplingword").results[0]
+    assert "<mark>ripplingword</mark>" in hit.snippet_html
+    assert not any("ts_headline" in q["sql"].lower() for q in queries.captured_queries)
 
 
 def test_snippet_escapes_summary(author, reviewer):

@@ -225,7 +225,7 @@ def test_a_superseded_revisions_document_is_never_searched(live, author2, review
     )  # fmt: skip
     workflow.submit(revision=draft, by=author2)
     workflow.approve(revision=draft, by=reviewer2)
-    assert SearchDocument.objects.filter(revision=live).exists()  # it stays, unsearched
+    assert not SearchDocument.objects.filter(revision=live).exists()  # superseded: deleted
     assert search_published(query="tightening").total == 0
     assert search_published(query="replaced wording").total == 1
 

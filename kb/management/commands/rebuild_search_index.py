@@ -1,8 +1,9 @@
-"""Write the search document of every approved revision that lacks one.
+"""Write the missing search documents of public and scheduled revisions, delete the others.
 
-Approval writes a revision's document, so this is needed only after rows were written
-around ``kb.workflow`` (a bulk load, a restore from a database dump) or with ``--all``
-after a change to how documents are made. Documents are derived data: rebuilding them
+The workflow keeps documents for exactly the revisions that are published or scheduled
+(``kb.search_index``), so this is needed only after rows were written around
+``kb.workflow`` (a bulk load, a restore from a database dump) or with ``--all`` after a
+change to how documents are made. Documents are derived data: rebuilding them
 loses nothing, and search keeps working meanwhile for every revision that has one.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kb.models import Revision, SearchDocument
+from kb.models import SearchDocument
 from kb.models.publication import advance
-from kb.search_index import index_revisions
+from kb.search_index import sync_documents
 
 
 class Command(BaseCommand):
@@ -29,5 +30,5 @@ class Command(BaseCommand):
             advance()  # cached search results may differ afterwards
             if options["all"]:
                 SearchDocument.objects.all().delete()
-            written = index_revisions(Revision.objects.all())
-        self.stdout.write(f"{written} search document(s) written")
+            written, deleted = sync_documents()
+        self.stdout.write(f"{written} search document(s) written, {deleted} deleted")
