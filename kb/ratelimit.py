@@ -8,8 +8,8 @@ whole allowance again. Both now call ``hit`` and count in one store shared by ev
 process:
 
 - ``"cache"`` (``RATE_LIMIT_STORE`` when the default cache is Redis): one atomic ``INCR``
-  per request, ``SET NX EX`` opening the window in the same round trip (``_hit_redis``);
-  no table is touched.
+  per request with an ``EXPIRE`` at the window's end in the same round trip
+  (``_hit_redis``); no table is touched.
 - ``"database"`` (otherwise): one row per subject and window, ``kb.RateLimitCounter``.
   A request costs one ``UPDATE … SET count = count + 1 WHERE key = … AND count < limit``;
   the database applies it atomically (row lock on PostgreSQL, the write lock on SQLite),
@@ -126,19 +126,21 @@ def _redis_client():
 
 
 def _hit_redis(*, client, key: str, limit: int, timeout: float) -> bool:
-    """Open the window if needed and count in it: one round trip, two plain commands.
+    """Count in the window and (re)set its expiry: one round trip, two plain commands.
 
     Why not ``cache.incr``: django-redis runs it as a Lua script (``EVAL``), which costs
     the server and the client several times a plain ``INCR``, on every partner request.
-    ``SET … NX EX`` opens the window with its expiry only when it is not open yet, then
-    ``INCR`` counts; ``MULTI``/``EXEC`` keeps the pair together, so a window never loses
-    its expiry. Errors propagate to ``hit``, which lets the request through: the raw
-    client does not ignore them as django-redis's ``IGNORE_EXCEPTIONS`` does.
+    ``INCR`` opens the window at 1 or counts in it; ``EXPIRE`` then sets the window's end
+    (plus a second) as its expiry. Setting it on every request rather than once keeps a
+    window from ever outliving its end, whatever happened between the two commands (a
+    paused Redis), and needs no transaction. Errors propagate to ``hit``, which lets the
+    request through: the raw client does not ignore them as django-redis's
+    ``IGNORE_EXCEPTIONS`` does.
     """
-    with client.pipeline(transaction=True) as pipe:
-        pipe.set(key, 0, ex=math.ceil(timeout), nx=True)
-        pipe.incr(key)
-        _, count = pipe.execute()
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, math.ceil(timeout))
+    count, _ = pipe.execute()
     return int(count) <= limit
 
 
