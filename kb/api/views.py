@@ -31,6 +31,7 @@ from kb.api import conditional, filters, infobutton, queries
 from kb.api.encoded import Encoded, EncodedJSONRenderer, encode
 from kb.api.errors import Gone, moved_permanently
 from kb.api.links import absolute, api_url, page_url
+from kb.api.negotiation import PartnerContentNegotiation
 from kb.api.pagination import ConditionPagination, ManifestPagination
 from kb.api.schema_org import MedicalWebPageSerializer, medical_web_page
 from kb.api.serializers import (
@@ -86,6 +87,7 @@ class PartnerAPIMixin:
 
     http_method_names = READ_METHODS
     renderer_classes = [EncodedJSONRenderer]
+    content_negotiation_class = PartnerContentNegotiation
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
