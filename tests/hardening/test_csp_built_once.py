@@ -89,7 +89,9 @@ def test_an_exempt_answer_gets_no_header():
 
 
 @pytest.mark.django_db
-def test_the_policy_is_built_once_not_per_answer(monkeypatch):
+def test_the_policy_is_built_once_not_per_answer(monkeypatch, settings):
+    # The same policy, set again: whatever an earlier test built is forgotten.
+    settings.CONTENT_SECURITY_POLICY = dict(settings.CONTENT_SECURITY_POLICY)
     calls = []
     for module in (csp.middleware, config.security):
         if (original := getattr(module, "build_policy", None)) is not None:
