@@ -199,7 +199,7 @@ else:
 # Every cached public answer expires after KB_CACHE_SECONDS; raise KB_CACHE_VERSION when what
 # is cached changes shape (a deploy then starts with fresh keys).
 KB_CACHE_SECONDS = env_int("KB_CACHE_SECONDS", 86400, minimum=1)
-KB_CACHE_VERSION = env_int("KB_CACHE_VERSION", 2, minimum=1)
+KB_CACHE_VERSION = env_int("KB_CACHE_VERSION", 3, minimum=1)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"

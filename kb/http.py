@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
@@ -27,11 +28,34 @@ def public_cache(view):
         if getattr(response, "private", False):
             return response
         if response.status_code in (200, 301, 304, 410):
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
-            patch_vary_headers(response, ["Accept-Encoding"])
+            _mark(response, fresh=True)
         elif response.status_code == 404:
-            patch_cache_control(response, public=True, no_cache=True)
-            patch_vary_headers(response, ["Accept-Encoding"])
+            _mark(response, fresh=False)
         return response
 
     return wrapper
+
+
+def _mark(response, *, fresh: bool) -> None:
+    """Cache-Control and Vary as ``_patch`` writes them; on an answer that has neither yet
+    (nearly all), the values are the same every time, so they are computed once."""
+    if "Cache-Control" in response or "Vary" in response:
+        _patch(response, fresh=fresh)
+        return
+    for header, value in _headers_of_a_bare_answer(fresh, settings.PUBLIC_CACHE_SECONDS):
+        response.headers[header] = value
+
+
+def _patch(response, *, fresh: bool) -> None:
+    if fresh:
+        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+    else:
+        patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ["Accept-Encoding"])
+
+
+@functools.lru_cache(maxsize=8)
+def _headers_of_a_bare_answer(fresh: bool, seconds: int) -> tuple[tuple[str, str], ...]:
+    response = HttpResponseBase()
+    _patch(response, fresh=fresh)
+    return tuple((header, response[header]) for header in ("Cache-Control", "Vary"))

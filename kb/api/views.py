@@ -28,8 +28,10 @@ from rest_framework.views import APIView
 from config.db_router import primary
 from kb import workflow
 from kb.api import conditional, filters, infobutton, queries
+from kb.api.encoded import Encoded, EncodedJSONRenderer, encode
 from kb.api.errors import Gone, moved_permanently
 from kb.api.links import absolute, api_url, page_url
+from kb.api.negotiation import PartnerContentNegotiation
 from kb.api.pagination import ConditionPagination, ManifestPagination
 from kb.api.schema_org import MedicalWebPageSerializer, medical_web_page
 from kb.api.serializers import (
@@ -80,9 +82,12 @@ READ_METHODS = ["get", "head"]
 
 class PartnerAPIMixin:
     """Answers are for one keyed partner: caches may keep them only privately, and must
-    check back (cheaply, with the validators) before reuse."""
+    check back (cheaply, with the validators) before reuse. Cached payloads are kept
+    encoded (``kb.api.encoded``), so a warm answer writes stored bytes."""
 
     http_method_names = READ_METHODS
+    renderer_classes = [EncodedJSONRenderer]
+    content_negotiation_class = PartnerContentNegotiation
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -152,7 +157,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
             return answer
         return conditional.set_validators(Response(data), etag=etag, last_modified=last_modified)
 
-    def _answer(self, request) -> tuple[str, int | None, dict]:
+    def _answer(self, request) -> tuple[str, int | None, Encoded]:
         page = self.paginate_queryset(self.get_queryset())
         etag, last_modified = conditional.list_validators(
             page,
@@ -161,7 +166,7 @@ class ConditionListView(PartnerAPIMixin, ListAPIView):
             kind=self.etag_kind,
         )
         data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
-        return etag, last_modified, data
+        return etag, last_modified, encode(data)
 
 
 @extend_schema(
@@ -239,12 +244,12 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
             revision_id = document.revision.pk if kept else 0
             if representation == "schema":
                 first = queries.first_published_at(condition_id=document.condition.pk)
-                return revision_id, medical_web_page(document, first_published=first)
+                return revision_id, encode(medical_web_page(document, first_published=first))
             serializer = ConditionDetailSerializer(
                 document,
                 context={"request": request, "page_url": page_url(document.condition.slug)},
             )
-            return revision_id, serializer.data
+            return revision_id, encode(serializer.data)
 
         try:
             return keyed_answer(

@@ -52,7 +52,7 @@ def _published(request: HttpRequest, slug: str, template: str, url_name: str) ->
         return Validators(etag=etag, last_modified=key.last_modified,
                           revision_id=key.revision_id)  # fmt: skip
 
-    def render() -> tuple[int, str]:
+    def render() -> tuple[int, bytes]:
         try:
             art = get_published_article(slug=slug)
         except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:  # changed meanwhile
@@ -63,7 +63,8 @@ def _published(request: HttpRequest, slug: str, template: str, url_name: str) ->
         # Codes edited since the validators were read: serve this body once, keep none.
         validators = store.fresh(f"{name}:validators", read_validators)
         current = validators is not None and _codes_tag(codes) in validators.etag
-        return (art.revision.pk if current else 0), html
+        # Kept encoded: a warm answer writes the stored bytes.
+        return (art.revision.pk if current else 0), html.encode()
 
     try:
         return keyed_answer(
