@@ -99,6 +99,14 @@ class Article:
     related: list[Revision]
     history: PublicHistory
     preview: bool = False
+    #: The stored part of the page (``kb.renditions.StoredPage``) when the revision has been
+    #: live; None: the templates render it from ``rendered`` and ``history``.
+    stored: object | None = None
+
+    @property
+    def body(self):
+        """``kb/_article_body.html`` as stored, its retraction notices filled in live."""
+        return self.stored.body if self.stored is not None else None
 
     @property
     def last_updated(self):
@@ -119,8 +127,9 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         # retraction flags read live (I9).
         from kb import renditions
 
-        rendered, history = renditions.read(revision=revision)
+        rendered, history, stored = renditions.read_page(revision=revision)
     else:
+        stored = None
         sections = list(revision.sections.order_by("position", "id"))
         references = resolve_keys(key for s in sections for key in cited_keys(s.body))
         rendered = render_article(revision=revision, sections=sections, references=references)
@@ -135,6 +144,7 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         related=related,
         history=history,
         preview=preview,
+        stored=stored,
     )
 
 

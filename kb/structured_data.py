@@ -53,8 +53,7 @@ def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
         "publisher": {"@type": "Organization", "name": settings.KB_PUBLISHER_NAME},
         "about": about,
         "breadcrumb": breadcrumb_list(name=revision.name, url=url),
-        "citation": [citation_jsonld(reference=r.reference) for r in article.rendered.references]
-        or None,
+        "citation": _citations(article) or None,
     }
     if review is not None:
         data["lastReviewed"] = review.reviewed_on.isoformat()
@@ -64,6 +63,14 @@ def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
             **({"description": review.reviewer.credentials} if review.reviewer.credentials else {}),
         }
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _citations(article: Article) -> list[dict]:
+    """The cited records, as stored with a live revision's page (``kb.renditions``) or
+    worked out from its references."""
+    if article.stored is not None:
+        return article.stored.citations
+    return [citation_jsonld(reference=r.reference) for r in article.rendered.references]
 
 
 def breadcrumb_list(*, name: str, url: str) -> dict:
