@@ -37,6 +37,7 @@ import mdit_py_plugins
 import nh3
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -44,7 +45,8 @@ from django.utils.safestring import SafeString, mark_safe
 from kb import changelog, citations, refdata, rendering, structured_data, text, vancouver
 from kb.changelog import ChangeLogEntry, PublicHistory
 from kb.citations import FrozenReference
-from kb.models import Citation, Reference, Rendition, Revision, Section
+from kb.compiled import CompiledQuery
+from kb.models import Citation, Rendition, Revision, Section
 from kb.rendering import RenderedArticle, RenderedReference, RenderedSection, render_article
 from kb.templatetags import kb_html
 
@@ -249,6 +251,8 @@ def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None
 
     return {
         "body": body,
+        # Each reference's record, by number: its live flags are read by it.
+        "refs": [r.reference.pk for r in rendered.references],
         "citations": [
             structured_data.citation_jsonld(reference=r.reference) for r in rendered.references
         ],
@@ -277,17 +281,28 @@ def _page_from(data: dict, notices: dict[int, _LiveFlags]) -> StoredPage:
     )
 
 
+def _flags_query(*, revision: int) -> QuerySet:
+    # Approved citations keep the record they were approved with (a merge repoints only
+    # open revisions' citations), so these are the rendition's references.
+    return Citation.objects.filter(revision=revision, reference__retracted=True).values_list(
+        "reference_id", "reference__retraction_note"
+    )
+
+
+#: Read on every page or API answer no cache holds, so compiled once (``kb.compiled``).
+_flags = CompiledQuery(_flags_query, revision=-(2**31) + 7)
+
+
 def _live_flags(row: Rendition) -> dict[int, _LiveFlags]:
     """The retraction flags of the rendition's references (one query), by their number."""
-    ids = [item["reference"] for item in row.references]
-    retracted = dict(
-        Reference.objects.filter(pk__in=ids, retracted=True).values_list("pk", "retraction_note")
-    )
+    if row.page is not None and "refs" in row.page:  # no need to read the references
+        pks = row.page["refs"]
+    else:
+        pks = [item["reference"] for item in sorted(row.references, key=lambda i: i["number"])]
+    retracted = dict(_flags.rows(revision=row.revision_id))
     return {
-        item["number"]: _LiveFlags(pk, True, retracted[pk])
-        if (pk := item["reference"]) in retracted
-        else _LiveFlags(pk)
-        for item in row.references
+        number: _LiveFlags(pk, True, retracted[pk]) if pk in retracted else _LiveFlags(pk)
+        for number, pk in enumerate(pks, start=1)
     }
 
 

@@ -174,7 +174,10 @@ def _related_query(*, condition: int, at: dt.datetime) -> QuerySet:
 
 _REVISION = columns(Revision)
 _CONDITION = columns(Condition, through="condition")
-_RENDITION = columns(Rendition, through="rendition")
+#: Every column of the rendition but its references (with their snapshots, its largest):
+#: a page or API answer with a stored page reads only their flags (``kb.renditions``).
+_RENDITION_FIELDS = [f.attname for f in Rendition._meta.concrete_fields if f.name != "references"]
+_RENDITION = [f"rendition__{name.removesuffix('_id')}" for name in _RENDITION_FIELDS]
 
 # Compiled once per process: a page or API detail no cache holds costs these three
 # queries and no ORM compilation (``kb.compiled``).
@@ -193,7 +196,9 @@ def _live_revision(*, slug: str) -> Revision | None:
     revision = instance(Revision, using=using, values=row[:rev_end])
     revision.condition = instance(Condition, using=using, values=row[rev_end:cond_end])
     if row[cond_end] is not None:
-        revision.rendition = instance(Rendition, using=using, values=row[cond_end:])
+        revision.rendition = instance(
+            Rendition, using=using, names=_RENDITION_FIELDS, values=row[cond_end:]
+        )
     return revision
 
 

@@ -198,3 +198,27 @@ def test_a_retraction_reaches_a_cold_api_answer_at_once(client, article, reviewe
     cache.clear()
     flags = [r["retracted"] for r in client.get(path, **auth).json()["references"]]
     assert flags == [True, True, False]
+
+
+def test_a_cold_api_detail_loads_the_article_once(client, article):
+    """The validators and the body each read what they need once: the page key and the
+    codes, then the article, its flags, its review and its related conditions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Partner, PartnerAPIKey
+
+    partner = Partner.objects.create(name="North Clinic", contact_email="web@north.example")
+    _, key = PartnerAPIKey.objects.create_key(partner=partner, name="website")
+    path = "/api/v1/conditions/test-condition/"
+    auth = {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
+    client.get(path, **auth)  # the key and the rendition's page are in place
+    store.clear_local()
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, **auth).status_code == 200
+    article_reads = [q["sql"] for q in queries if '"kb_revision"."change_note"' in q["sql"]]
+    assert len(article_reads) == 1  # the live revision with its rendition, once
+    assert not any('"kb_rendition"."references"' in q["sql"] for q in queries)
+    flag_reads = [q["sql"] for q in queries if "retraction_note" in q["sql"]]
+    assert len(flag_reads) == 1
