@@ -29,7 +29,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import markdown_it
@@ -273,12 +273,37 @@ def _page_from(data: dict, notices: dict[int, _LiveFlags]) -> StoredPage:
         part if isinstance(part, str) else kb_html.retraction_notice(notices[part])
         for part in data["body"]
     ]
+    api_references = data.get("api_references")
+    if api_references is not None:
+        order = _api_reference_order()
+        api_references = [{key: item[key] for key in order} for item in api_references]
     return StoredPage(
         body=mark_safe("".join(body)),  # noqa: S308 - stored from the templates' own output
-        citations=data["citations"],
-        api_references=data.get("api_references"),
+        citations=[_in_order(c) for c in data["citations"]],
+        api_references=api_references,
         notices=notices,
     )
+
+
+# PostgreSQL's jsonb keeps no key order, and both the JSON-LD and the API show their keys
+# in the order they are written: the stored objects are put back in it when read.
+_CITATION_RANK = {key: rank for rank, key in enumerate(structured_data.CITATION_KEY_ORDER)}
+
+
+def _in_order(value):
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: _CITATION_RANK.get(k, len(_CITATION_RANK)))
+        return {key: _in_order(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [_in_order(item) for item in value]
+    return value
+
+
+@cache
+def _api_reference_order() -> tuple[str, ...]:
+    from kb.api.serializers import ReferenceSerializer
+
+    return tuple(name for name in ReferenceSerializer().fields if name != "retracted")
 
 
 def _flags_query(*, revision: int) -> QuerySet:

@@ -89,6 +89,12 @@ def breadcrumb_list(*, name: str, url: str) -> dict:
     }
 
 
+#: The order of a citation's keys, and of the objects in it (``@type`` first), as
+#: ``citation_jsonld`` writes them: a stored citation read back from PostgreSQL's jsonb,
+#: which keeps no key order, is put back in it (``kb.renditions``).
+CITATION_KEY_ORDER = ("@type", "name", "author", "datePublished", "isPartOf", "url", "sameAs")
+
+
 def citation_jsonld(*, reference: Any) -> dict:
     """One cited record as approved (a ``FrozenReference``): a ScholarlyArticle when it is a
     journal article, else a CreativeWork; DOI and PMID as resolvable ``sameAs`` URLs."""

@@ -10,6 +10,7 @@ what a full render of the templates writes.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import time_machine
@@ -87,6 +88,32 @@ def test_the_stored_page_is_what_a_full_render_writes(article, template):
     assert "Clarified the outlook." in full_html and "First version." in full_html
     assert full_html.count('class="section-updated"') == 3
     assert 'href="/conditions/cramps/"' in full_html or template == "kb/print.html"
+
+
+def test_stored_objects_keep_their_key_order_whatever_the_database(article):
+    """PostgreSQL's jsonb sorts keys: what is read back is put in the written order."""
+    from kb.api.queries import get_condition_document
+
+    Rendition.objects.filter(revision=article).update(page=_keys_reversed(_page_of(article)))
+    document = get_condition_document(slug="test-condition")
+    full = dataclasses.replace(document, article=dataclasses.replace(document.article, stored=None))
+    assert json.dumps(_api_detail(document)) == json.dumps(_api_detail(full))
+    art = document.article
+    assert as_script(article_jsonld(article=art)) == as_script(
+        article_jsonld(article=dataclasses.replace(art, stored=None))
+    )
+
+
+def _page_of(revision) -> dict:
+    return Rendition.objects.get(revision=revision).page
+
+
+def _keys_reversed(value):
+    if isinstance(value, dict):
+        return {key: _keys_reversed(value[key]) for key in reversed(value)}
+    if isinstance(value, list):
+        return [_keys_reversed(item) for item in value]
+    return value
 
 
 def test_the_stored_citations_are_the_jsonld_a_full_render_writes(article):
