@@ -11,6 +11,15 @@ reaches a live page at once, I9) are read live on every read.
 one included, for the shape of a stored row) and of the Markdown, Markdown plugin and
 sanitiser versions, so a deployment that changes any of them re-renders on first read,
 with no version number to remember to raise.
+
+Once a revision is live its public history is final too, and so is most of its page: the
+table of contents, the sections with their dates, the reference list and the change log
+(``kb/_article_body.html``), and the citations of its JSON-LD. Those are stored as well
+(``Rendition.page``), so a page no cache holds costs a few queries and no template loop.
+The reference list is stored with a slot after each reference where the live retraction
+notice goes (``kb_html.retraction_notice``), filled from the live flags on every read (I9).
+The templates and tags that shape that part are in ``RENDERER`` too, and so are the time
+zone and language settings its dates are written in.
 """
 
 from __future__ import annotations
@@ -18,31 +27,50 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
 from pathlib import Path
 
 import markdown_it
 import mdit_py_plugins
 import nh3
+from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from kb import changelog, citations, refdata, rendering, text, vancouver
+from kb import changelog, citations, refdata, rendering, structured_data, text, vancouver
 from kb.changelog import ChangeLogEntry, PublicHistory
 from kb.citations import FrozenReference
-from kb.models import Citation, Reference, Rendition, Revision, Section
+from kb.compiled import CompiledQuery
+from kb.models import Citation, Rendition, Revision, Section
 from kb.rendering import RenderedArticle, RenderedReference, RenderedSection, render_article
+from kb.templatetags import kb_html
 
 logger = logging.getLogger(__name__)
 
 
+#: The template of the stored part of an article page (``Rendition.page``).
+BODY_TEMPLATE = "kb/_article_body.html"
+
+
 def _renderer() -> str:
     digest = hashlib.sha256()
-    for module in (rendering, vancouver, refdata, citations, changelog, text):
+    modules = (rendering, vancouver, refdata, citations, changelog, text, structured_data, kb_html)
+    for module in modules:
         digest.update(Path(module.__file__).read_bytes())
+    # The partner API's references are stored as its serialiser writes them.
+    digest.update((Path(rendering.__file__).parent / "api" / "serializers.py").read_bytes())
     digest.update(Path(__file__).read_bytes())  # the shape rows are stored in
+    for folder in (Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])):
+        if (template := folder / BODY_TEMPLATE).exists():
+            digest.update(template.read_bytes())
     versions = (markdown_it.__version__, mdit_py_plugins.__version__, nh3.__version__)
     digest.update("/".join(versions).encode())
+    digest.update(f"{settings.TIME_ZONE}/{settings.LANGUAGE_CODE}".encode())
     return digest.hexdigest()[:40]
 
 
@@ -108,7 +136,7 @@ def _store(row: Rendition, *, fields: list[str]) -> None:
         logger.exception("Storing the rendition of revision %s failed.", row.revision_id)
 
 
-_ALL_FIELDS = ["renderer", "sections", "references", "unresolved", "history"]
+_ALL_FIELDS = ["renderer", "sections", "references", "unresolved", "history", "page"]
 
 
 def _render_and_store(revision: Revision) -> tuple[Rendition | None, RenderedArticle, list]:
@@ -122,7 +150,9 @@ def _render_and_store(revision: Revision) -> tuple[Rendition | None, RenderedArt
         return None, rendered, sections
     row = _as_row(revision, rendered)
     if revision.published_at <= timezone.now():
-        row.history = _history_json(changelog.compute_history(revision, sections))
+        history = changelog.compute_history(revision, sections)
+        row.history = _history_json(history)
+        row.page = _page_json(rendered, history)
     _store(row, fields=_ALL_FIELDS)
     return row, rendered, sections
 
@@ -159,29 +189,178 @@ def _history_from(data: dict) -> PublicHistory:
     )
 
 
-def _rendered_from(row: Rendition) -> RenderedArticle:
-    ids = [item["reference"] for item in row.references]
-    flags = {
-        pk: _LiveFlags(pk, True, note)
-        for pk, note in Reference.objects.filter(pk__in=ids, retracted=True).values_list(
-            "pk", "retraction_note"
-        )
-    }
-    return RenderedArticle(
-        sections=[RenderedSection(*item) for item in row.sections],
+# --- the stored part of the page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """What a live article's page takes from its rendition rather than rendering."""
+
+    #: ``kb/_article_body.html`` as a full render writes it, retraction notices filled in.
+    body: SafeString
+    #: The ``citation`` list of the page's JSON-LD (``structured_data.citation_jsonld``).
+    citations: list[dict]
+    #: The partner API's ``references``, each without its live ``retracted`` flag
+    #: (``kb.api.serializers.ReferenceListSerializer``); None in rows stored before.
+    api_references: list[dict] | None = None
+    #: Each reference's live retraction flags, by its number.
+    notices: dict = field(default_factory=dict)
+
+    def retracted(self, number: int) -> bool:
+        return self.notices[number].retracted
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Stands for a reference while the body is stored: ``retraction_notice`` writes this
+    marker instead of a notice (NUL never occurs in stored text)."""
+
+    notice_slot: str
+
+
+_SLOT_RE = re.compile("\x00slot:(\\d+)\x00")
+
+
+@dataclass(frozen=True)
+class _Body:
+    """The context ``kb/_article_body.html`` reads, as ``kb.selectors.Article`` gives it."""
+
+    rendered: RenderedArticle
+    history: PublicHistory
+
+    @property
+    def sections(self) -> list[tuple]:
+        return list(zip(self.rendered.sections, self.history.section_updated, strict=False))
+
+
+def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None:
+    """The body with a slot per reference, and the JSON-LD citations; None if the text
+    holds something that looks like a slot (then pages render it in full)."""
+    slotted = RenderedArticle(
+        sections=rendered.sections,
         references=[
+            replace(r, reference=_Slot(f"\x00slot:{r.number}\x00")) for r in rendered.references
+        ],
+        unresolved=rendered.unresolved,
+    )
+    parts = _SLOT_RE.split(render_to_string(BODY_TEMPLATE, {"article": _Body(slotted, history)}))
+    body: list = [int(part) if odd else part for odd, part in _alternate(parts)]
+    if body[1::2] != [r.number for r in rendered.references] or any("\x00" in p for p in body[::2]):
+        return None
+    from kb.api.serializers import ReferenceSerializer
+
+    return {
+        "body": body,
+        # Each reference's record, by number: its live flags are read by it.
+        "refs": [r.reference.pk for r in rendered.references],
+        "citations": [
+            structured_data.citation_jsonld(reference=r.reference) for r in rendered.references
+        ],
+        "api_references": [
+            {k: v for k, v in ReferenceSerializer(r).data.items() if k != "retracted"}
+            for r in rendered.references
+        ],
+    }
+
+
+def _alternate(parts: list[str]):
+    return ((index % 2 == 1, part) for index, part in enumerate(parts))
+
+
+def _page_from(data: dict, notices: dict[int, _LiveFlags]) -> StoredPage:
+    """The stored body with each reference's live notice (usually none) in its slot."""
+    body = [
+        part if isinstance(part, str) else kb_html.retraction_notice(notices[part])
+        for part in data["body"]
+    ]
+    api_references = data.get("api_references")
+    if api_references is not None:
+        order = _api_reference_order()
+        api_references = [{key: item[key] for key in order} for item in api_references]
+    return StoredPage(
+        body=mark_safe("".join(body)),  # noqa: S308 - stored from the templates' own output
+        citations=[_in_order(c) for c in data["citations"]],
+        api_references=api_references,
+        notices=notices,
+    )
+
+
+# PostgreSQL's jsonb keeps no key order, and both the JSON-LD and the API show their keys
+# in the order they are written: the stored objects are put back in it when read.
+_CITATION_RANK = {key: rank for rank, key in enumerate(structured_data.CITATION_KEY_ORDER)}
+
+
+def _in_order(value):
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: _CITATION_RANK.get(k, len(_CITATION_RANK)))
+        return {key: _in_order(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [_in_order(item) for item in value]
+    return value
+
+
+@cache
+def _api_reference_order() -> tuple[str, ...]:
+    from kb.api.serializers import ReferenceSerializer
+
+    return tuple(name for name in ReferenceSerializer().fields if name != "retracted")
+
+
+def _flags_query(*, revision: int) -> QuerySet:
+    # Approved citations keep the record they were approved with (a merge repoints only
+    # open revisions' citations), so these are the rendition's references.
+    return Citation.objects.filter(revision=revision, reference__retracted=True).values_list(
+        "reference_id", "reference__retraction_note"
+    )
+
+
+#: Read on every page or API answer no cache holds, so compiled once (``kb.compiled``).
+_flags = CompiledQuery(_flags_query, revision=-(2**31) + 7)
+
+
+def _live_flags(row: Rendition) -> dict[int, _LiveFlags]:
+    """The retraction flags of the rendition's references (one query), by their number."""
+    if row.page is not None and "refs" in row.page:  # no need to read the references
+        pks = row.page["refs"]
+    else:
+        pks = [item["reference"] for item in sorted(row.references, key=lambda i: i["number"])]
+    retracted = dict(_flags.rows(revision=row.revision_id))
+    return {
+        number: _LiveFlags(pk, True, retracted[pk]) if pk in retracted else _LiveFlags(pk)
+        for number, pk in enumerate(pks, start=1)
+    }
+
+
+class _StoredRendering:
+    """A rendition's parts as ``RenderedArticle`` holds them. The references (a record
+    object each) are built only when something reads them: a page or API answer with a
+    stored page needs only their flags."""
+
+    def __init__(self, row: Rendition, flags: dict[int, _LiveFlags]) -> None:
+        self._row, self._flags = row, flags
+        self.sections = [RenderedSection(*item) for item in row.sections]
+        self.unresolved = list(row.unresolved)
+
+    @cached_property
+    def references(self) -> list[RenderedReference]:
+        return [
             RenderedReference(
                 number=item["number"],
                 reference=FrozenReference(
-                    item["snapshot"], flags.get(item["reference"], _LiveFlags(item["reference"]))
+                    item["snapshot"],
+                    self._flags.get(item["number"], _LiveFlags(item["reference"])),
                 ),
                 html=item["html"],
                 text=item["text"],
             )
-            for item in row.references
-        ],
-        unresolved=list(row.unresolved),
-    )
+            for item in self._row.references
+        ]
+
+
+def _rendered_from(row: Rendition, *, live: bool = True) -> RenderedArticle:
+    """The rendition's parts; with the live retraction flags (one query) unless ``live`` is
+    False (storing the page body, whose notices are slots)."""
+    return _StoredRendering(row, _live_flags(row) if live else {})  # type: ignore[return-value]
 
 
 def read(*, revision: Revision) -> tuple[RenderedArticle, PublicHistory]:
@@ -191,21 +370,36 @@ def read(*, revision: Revision) -> tuple[RenderedArticle, PublicHistory]:
     rendition (``select_related("rendition")``), and one more the first time it is read
     live (its history is stored then).
     """
+    rendered, history, _page = read_page(revision=revision)
+    return rendered, history
+
+
+def read_page(*, revision: Revision) -> tuple[RenderedArticle, PublicHistory, StoredPage | None]:
+    """``read``, and the stored part of the page once the revision has been live (None
+    before: its history, hence its dates, are not final)."""
     if not revision.is_approved:
         raise ValueError("Only approved revisions have a rendition.")
     row = _loaded(revision)
     if row is None or row.renderer != RENDERER:
         row, rendered, sections = _render_and_store(revision)
         if row is None:
-            return rendered, changelog.public_history(revision=revision, sections=sections)
+            history = changelog.public_history(revision=revision, sections=sections)
+            return rendered, history, None
     if row.history is None:
         sections = _sections(revision)
         if revision.published_at > timezone.now():  # not live yet: its log is not final
             history = changelog.public_history(revision=revision, sections=sections)
-            return _rendered_from(row), history
+            return _rendered_from(row), history, None
         row.history = _history_json(changelog.compute_history(revision, sections))
         _store(row, fields=["history"])
-    return _rendered_from(row), _history_from(row.history)
+    flags = _live_flags(row)
+    rendered, history = _StoredRendering(row, flags), _history_from(row.history)
+    if row.page is None:  # live before pages were stored
+        row.page = _page_json(_rendered_from(row, live=False), history)
+        if row.page is None:
+            return rendered, history, None  # type: ignore[return-value]
+        _store(row, fields=["page"])
+    return rendered, history, _page_from(row.page, flags)  # type: ignore[return-value]
 
 
 def _loaded(revision: Revision) -> Rendition | None:

@@ -99,6 +99,14 @@ class Article:
     related: list[Revision]
     history: PublicHistory
     preview: bool = False
+    #: The stored part of the page (``kb.renditions.StoredPage``) when the revision has been
+    #: live; None: the templates render it from ``rendered`` and ``history``.
+    stored: object | None = None
+
+    @property
+    def body(self):
+        """``kb/_article_body.html`` as stored, its retraction notices filled in live."""
+        return self.stored.body if self.stored is not None else None
 
     @property
     def last_updated(self):
@@ -119,8 +127,9 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         # retraction flags read live (I9).
         from kb import renditions
 
-        rendered, history = renditions.read(revision=revision)
+        rendered, history, stored = renditions.read_page(revision=revision)
     else:
+        stored = None
         sections = list(revision.sections.order_by("position", "id"))
         references = resolve_keys(key for s in sections for key in cited_keys(s.body))
         rendered = render_article(revision=revision, sections=sections, references=references)
@@ -135,6 +144,7 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
         related=related,
         history=history,
         preview=preview,
+        stored=stored,
     )
 
 
@@ -164,7 +174,10 @@ def _related_query(*, condition: int, at: dt.datetime) -> QuerySet:
 
 _REVISION = columns(Revision)
 _CONDITION = columns(Condition, through="condition")
-_RENDITION = columns(Rendition, through="rendition")
+#: Every column of the rendition but its references (with their snapshots, its largest):
+#: a page or API answer with a stored page reads only their flags (``kb.renditions``).
+_RENDITION_FIELDS = [f.attname for f in Rendition._meta.concrete_fields if f.name != "references"]
+_RENDITION = [f"rendition__{name.removesuffix('_id')}" for name in _RENDITION_FIELDS]
 
 # Compiled once per process: a page or API detail no cache holds costs these three
 # queries and no ORM compilation (``kb.compiled``).
@@ -183,7 +196,9 @@ def _live_revision(*, slug: str) -> Revision | None:
     revision = instance(Revision, using=using, values=row[:rev_end])
     revision.condition = instance(Condition, using=using, values=row[rev_end:cond_end])
     if row[cond_end] is not None:
-        revision.rendition = instance(Rendition, using=using, values=row[cond_end:])
+        revision.rendition = instance(
+            Rendition, using=using, names=_RENDITION_FIELDS, values=row[cond_end:]
+        )
     return revision
 
 

@@ -53,8 +53,7 @@ def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
         "publisher": {"@type": "Organization", "name": settings.KB_PUBLISHER_NAME},
         "about": about,
         "breadcrumb": breadcrumb_list(name=revision.name, url=url),
-        "citation": [citation_jsonld(reference=r.reference) for r in article.rendered.references]
-        or None,
+        "citation": _citations(article) or None,
     }
     if review is not None:
         data["lastReviewed"] = review.reviewed_on.isoformat()
@@ -64,6 +63,14 @@ def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
             **({"description": review.reviewer.credentials} if review.reviewer.credentials else {}),
         }
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _citations(article: Article) -> list[dict]:
+    """The cited records, as stored with a live revision's page (``kb.renditions``) or
+    worked out from its references."""
+    if article.stored is not None:
+        return article.stored.citations
+    return [citation_jsonld(reference=r.reference) for r in article.rendered.references]
 
 
 def breadcrumb_list(*, name: str, url: str) -> dict:
@@ -80,6 +87,12 @@ def breadcrumb_list(*, name: str, url: str) -> dict:
             for n, (label, item) in enumerate(trail, start=1)
         ],
     }
+
+
+#: The order of a citation's keys, and of the objects in it (``@type`` first), as
+#: ``citation_jsonld`` writes them: a stored citation read back from PostgreSQL's jsonb,
+#: which keeps no key order, is put back in it (``kb.renditions``).
+CITATION_KEY_ORDER = ("@type", "name", "author", "datePublished", "isPartOf", "url", "sameAs")
 
 
 def citation_jsonld(*, reference: Any) -> dict:

@@ -65,6 +65,28 @@ class SectionSerializer(serializers.Serializer):
         return absolute_links(section.html, base=self.context["page_url"])
 
 
+class ReferenceListSerializer(serializers.ListSerializer):
+    """An article's references.
+
+    A live revision's references are stored as this serialiser wrote them, without the
+    retraction flag (``kb.renditions.StoredPage.api_references``): only the flag is read
+    live (I9), and it is the last field, as here. So the field reads the whole article
+    from a ``ConditionDocument``, whatever its ``source`` says (the schema's).
+    """
+
+    def get_attribute(self, instance):
+        article = getattr(instance, "article", None)
+        return article if article is not None else super().get_attribute(instance)
+
+    def to_representation(self, data):
+        if not hasattr(data, "rendered"):  # a plain list of rendered references
+            return super().to_representation(data)
+        stored = data.stored.api_references if data.stored is not None else None
+        if stored is None:
+            return super().to_representation(data.rendered.references)
+        return [{**item, "retracted": data.stored.retracted(item["number"])} for item in stored]
+
+
 class ReferenceSerializer(serializers.Serializer):
     number = serializers.IntegerField(help_text="The number the text cites it by.")
     citation = serializers.CharField(source="text", help_text="Formatted in Vancouver style.")
@@ -78,6 +100,9 @@ class ReferenceSerializer(serializers.Serializer):
     pmid = serializers.CharField(source="reference.pmid", allow_null=True)
     url = serializers.SerializerMethodField()
     retracted = serializers.BooleanField(source="reference.retracted")
+
+    class Meta:
+        list_serializer_class = ReferenceListSerializer
 
     def get_authors(self, rendered) -> list[str]:
         names = (format_name(a) for a in rendered.reference.authors or [] if isinstance(a, dict))

@@ -36,6 +36,10 @@ class Rendition(models.Model):
     #: The public change log up to this revision and each section's last-updated date,
     #: once the revision has been live (None before).
     history = models.JSONField(null=True, blank=True)
+    #: Once live, the part of the page that never changes (``kb.renditions.StoredPage``):
+    #: ``{"body": [html, reference number, html, …], "citations": [JSON-LD, …]}``, the
+    #: numbers marking where each reference's live retraction notice goes. None before.
+    page = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

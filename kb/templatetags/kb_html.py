@@ -4,6 +4,10 @@
 writes microseconds (``…T03:47:38.672992+00:00``), but HTML's valid global date and time
 string allows at most three digits of fraction, so every such page failed validation. A
 reader's page never needs sub-second precision, so the fraction is dropped.
+
+``retraction_notice``: the notice after a retracted reference. It is the one part of an
+approved article's reference list read live (I9), so the stored article body
+(``kb.renditions``) keeps a slot where it goes and fills it with this same tag's output.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -26,3 +32,22 @@ def machine_datetime(value: dt.datetime | dt.date | None) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return ""
+
+
+@register.simple_tag
+def retraction_notice(reference) -> SafeString:
+    """The notice for a retracted reference, or nothing.
+
+    A reference carrying ``notice_slot`` (the stored body being rendered) gets that marker
+    instead, replaced on every read by this tag's answer for the live flags.
+    """
+    if (slot := getattr(reference, "notice_slot", None)) is not None:
+        return mark_safe(slot)  # noqa: S308 - a marker of our own, never shown
+    if not reference.retracted:
+        return mark_safe("")
+    note = ""
+    if reference.retraction_note:
+        note = format_html(' <span class="retraction-note">{}</span>', reference.retraction_note)
+    return format_html(
+        ' <strong class="retracted">This publication has been retracted.</strong>{}', note
+    )
