@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kb", "0025_review_attestation_change_class"),
+        ("kb", "0026_search_documents_public_only"),
     ]
 
     operations = [
