@@ -6,6 +6,7 @@ import pytest
 
 from accounts.roles import AUTHOR, MEDICAL_REVIEWER, PUBLISHER
 from tests.factories import UserFactory
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +76,13 @@ def nobody(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def receiver(settings):
+    """A local webhook receiver, with the settings that let deliveries reach loopback over http."""
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = True
+    settings.KB_WEBHOOKS_ALLOW_HTTP = True
+    server = Receiver()
+    yield server
+    server.close()

@@ -10,20 +10,10 @@ from standardwebhooks import Webhook
 from accounts.models import Partner, PartnerAPIKey
 from kb.webhooks import services
 from kb.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/webhooks/"
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.KB_WEBHOOKS_ALLOW_PRIVATE = True
-    settings.KB_WEBHOOKS_ALLOW_HTTP = True
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webhook_receiver import Receiver
-
 
 @pytest.fixture
 def database_tasks(settings):
@@ -58,16 +56,6 @@ def make_due():
         )
 
     return due
-
-
-@pytest.fixture
-def receiver(settings):
-    """A local receiver, with the settings that let deliveries reach loopback over http."""
-    settings.KB_WEBHOOKS_ALLOW_PRIVATE = True
-    settings.KB_WEBHOOKS_ALLOW_HTTP = True
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture
