@@ -8,9 +8,10 @@ approved text and frozen references, and the retraction flags (the one library c
 reaches a live page at once, I9) are read live on every read.
 
 ``RENDERER`` names the rendering code: a hash of the modules that shape the output (this
-one included, for the shape of a stored row) and of the Markdown, Markdown plugin and
-sanitiser versions, so a deployment that changes any of them re-renders on first read,
-with no version number to remember to raise.
+one included, for the shape of a stored row) and of the Markdown, Markdown plugin,
+sanitiser and Django versions (Django's template engine writes the stored body), so a
+deployment that changes any of them re-renders on first read, with no version number to
+remember to raise.
 
 Once a revision is live its public history is final too, and so is most of its page: the
 table of contents, the sections with their dates, the reference list and the change log
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+import django
 import markdown_it
 import mdit_py_plugins
 import nh3
@@ -70,7 +72,13 @@ def _renderer() -> str:
     for folder in (Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])):
         if (template := folder / BODY_TEMPLATE).exists():
             digest.update(template.read_bytes())
-    versions = (markdown_it.__version__, mdit_py_plugins.__version__, nh3.__version__)
+    # Django writes the stored body (escaping, the date filter's month names).
+    versions = (
+        markdown_it.__version__,
+        mdit_py_plugins.__version__,
+        nh3.__version__,
+        django.__version__,
+    )
     digest.update("/".join(versions).encode())
     digest.update(f"{settings.TIME_ZONE}/{settings.LANGUAGE_CODE}".encode())
     return digest.hexdigest()[:40]
