@@ -8,16 +8,19 @@ approved text and frozen references, and the retraction flags (the one library c
 reaches a live page at once, I9) are read live on every read.
 
 ``RENDERER`` names the rendering code: a hash of the modules that shape the output (this
-one included, for the shape of a stored row) and of the Markdown, Markdown plugin and
-sanitiser versions, so a deployment that changes any of them re-renders on first read,
-with no version number to remember to raise.
+one included, for the shape of a stored row) and of the Markdown, Markdown plugin,
+sanitiser and Django versions (Django's template engine writes the stored body), so a
+deployment that changes any of them re-renders on first read, with no version number to
+remember to raise.
 
 Once a revision is live its public history is final too, and so is most of its page: the
 table of contents, the sections with their dates, the reference list and the change log
 (``kb/_article_body.html``), and the citations of its JSON-LD. Those are stored as well
 (``Rendition.page``), so a page no cache holds costs a few queries and no template loop.
-The reference list is stored with a slot after each reference where the live retraction
-notice goes (``kb_html.retraction_notice``), filled from the live flags on every read (I9).
+The reference list is stored with a slot for each reference, filled on every read with
+its HTML, the "[Retracted]" mark and the retraction notice (``kb_html.retraction_notice``)
+of the live flags (I9). No stored citation carries the mark: renditions are rendered
+without the flags, and every read marks citations (page, API, plain text) from them.
 The templates and tags that shape that part are in ``RENDERER`` too, and so are the time
 zone and language settings its dates are written in.
 """
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+import django
 import markdown_it
 import mdit_py_plugins
 import nh3
@@ -68,7 +72,13 @@ def _renderer() -> str:
     for folder in (Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])):
         if (template := folder / BODY_TEMPLATE).exists():
             digest.update(template.read_bytes())
-    versions = (markdown_it.__version__, mdit_py_plugins.__version__, nh3.__version__)
+    # Django writes the stored body (escaping, the date filter's month names).
+    versions = (
+        markdown_it.__version__,
+        mdit_py_plugins.__version__,
+        nh3.__version__,
+        django.__version__,
+    )
     digest.update("/".join(versions).encode())
     digest.update(f"{settings.TIME_ZONE}/{settings.LANGUAGE_CODE}".encode())
     return digest.hexdigest()[:40]
@@ -92,17 +102,24 @@ def _sections(revision: Revision) -> list[Section]:
 
 def _render(revision: Revision, sections: list[Section]) -> tuple[RenderedArticle, bool]:
     """The revision rendered from its approved rows; False if it cannot be stored (a citation
-    approved before snapshots existed shows the live record, which may change)."""
+    approved before snapshots existed shows the live record, which may change).
+
+    What is stored is rendered without the retraction flags, so no citation is stored with
+    the "[Retracted]" mark of the day it was rendered: reads mark it from the live flag."""
     cited = list(Citation.objects.filter(revision=revision).select_related("reference"))
     cited.sort(key=lambda c: c.number)
+    storable = all(c.snapshot is not None for c in cited)
+
+    def approved(citation: Citation):
+        if storable:
+            return FrozenReference(citation.snapshot, _LiveFlags(citation.reference_id))
+        return citations.approved_reference(citation)
+
     keys = list(citations.number_keys(s.body for s in sections))
     if len(keys) == len(cited):
-        references = {
-            key: citations.approved_reference(c) for key, c in zip(keys, cited, strict=True)
-        }
+        references = {key: approved(c) for key, c in zip(keys, cited, strict=True)}
     else:  # approved before citations were recorded at approval
-        references = {c.reference.key: citations.approved_reference(c) for c in cited}
-    storable = all(c.snapshot is not None for c in cited)
+        references = {c.reference.key: approved(c) for c in cited}
     return render_article(revision=revision, sections=sections, references=references), storable
 
 
@@ -213,7 +230,8 @@ class StoredPage:
 @dataclass(frozen=True)
 class _Slot:
     """Stands for a reference while the body is stored: ``retraction_notice`` writes this
-    marker instead of a notice (NUL never occurs in stored text)."""
+    marker instead of a notice, after the reference's HTML left empty (NUL never occurs
+    in stored text)."""
 
     notice_slot: str
 
@@ -238,8 +256,9 @@ def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None
     holds something that looks like a slot (then pages render it in full)."""
     slotted = RenderedArticle(
         sections=rendered.sections,
-        references=[
-            replace(r, reference=_Slot(f"\x00slot:{r.number}\x00")) for r in rendered.references
+        references=[  # the slot stands for the reference's HTML and its notice
+            replace(r, reference=_Slot(f"\x00slot:{r.number}\x00"), html="")
+            for r in rendered.references
         ],
         unresolved=rendered.unresolved,
     )
@@ -253,6 +272,8 @@ def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None
         "body": body,
         # Each reference's record, by number: its live flags are read by it.
         "refs": [r.reference.pk for r in rendered.references],
+        # Each reference's HTML, unmarked: its slot writes it with its live mark.
+        "html": [r.html for r in rendered.references],
         "citations": [
             structured_data.citation_jsonld(reference=r.reference) for r in rendered.references
         ],
@@ -269,20 +290,36 @@ def _alternate(parts: list[str]):
 
 def _page_from(data: dict, notices: dict[int, _LiveFlags]) -> StoredPage:
     """The stored body with each reference's live notice (usually none) in its slot."""
+    html = data["html"]
     body = [
-        part if isinstance(part, str) else kb_html.retraction_notice(notices[part])
+        part if isinstance(part, str) else _filled(html[part - 1], notices[part])
         for part in data["body"]
     ]
     api_references = data.get("api_references")
     if api_references is not None:
         order = _api_reference_order()
-        api_references = [{key: item[key] for key in order} for item in api_references]
+        api_references = [
+            {key: item[key] for key in order}
+            | {"citation": _marked(item["citation"], notices[item["number"]])}
+            for item in api_references
+        ]
     return StoredPage(
         body=mark_safe("".join(body)),  # noqa: S308 - stored from the templates' own output
         citations=[_in_order(c) for c in data["citations"]],
         api_references=api_references,
         notices=notices,
     )
+
+
+def _marked(formatted: str, flags: _LiveFlags) -> str:
+    """A stored citation (formatted unflagged) with the live "[Retracted]" mark, if any."""
+    return vancouver.mark_retracted(formatted, retracted=flags.retracted)
+
+
+def _filled(html: str, flags: _LiveFlags) -> str:
+    """A reference's slot in the stored body: its stored HTML with the live mark, then the
+    live notice, as a full render of ``kb/_article_body.html`` writes them."""
+    return _marked(html, flags) + kb_html.retraction_notice(flags)
 
 
 # PostgreSQL's jsonb keeps no key order, and both the JSON-LD and the API show their keys
@@ -343,18 +380,18 @@ class _StoredRendering:
 
     @cached_property
     def references(self) -> list[RenderedReference]:
-        return [
-            RenderedReference(
-                number=item["number"],
-                reference=FrozenReference(
-                    item["snapshot"],
-                    self._flags.get(item["number"], _LiveFlags(item["reference"])),
-                ),
-                html=item["html"],
-                text=item["text"],
+        references = []
+        for item in self._row.references:
+            flags = self._flags.get(item["number"], _LiveFlags(item["reference"]))
+            references.append(
+                RenderedReference(
+                    number=item["number"],
+                    reference=FrozenReference(item["snapshot"], flags),
+                    html=_marked(item["html"], flags),
+                    text=_marked(item["text"], flags),
+                )
             )
-            for item in self._row.references
-        ]
+        return references
 
 
 def _rendered_from(row: Rendition, *, live: bool = True) -> RenderedArticle:

@@ -403,13 +403,27 @@ def format_reference(ref: Any) -> str:
     The URL gets no full stop, so that copying it cannot break the address.
     """
     core, url, doi, pmid, retracted = _parts(ref)
-    return _join(
+    plain = _join(
         core,
         f"Available from: {url}" if url else "",
         f"doi:{doi}." if doi else "",
         f"PMID: {pmid}." if pmid else "",
-        "[Retracted]" if retracted else "",
     )
+    return mark_retracted(plain, retracted=retracted)
+
+
+#: The last word of a retracted record's citation, in both formats.
+RETRACTED_MARK = "[Retracted]"
+
+
+def mark_retracted(formatted: str, *, retracted: bool) -> str:
+    """A citation formatted without its retraction mark, with the mark if ``retracted``.
+
+    Why separate: the flag is the one part of a cited record read live (I9), so a stored
+    rendition keeps its citations unmarked and marks them from the live flag on every
+    read (``kb.renditions``); a mark formatted in once would follow the flag of that day.
+    """
+    return _join(formatted, RETRACTED_MARK if retracted else "")
 
 
 def _safe_href(url: str) -> str:
@@ -436,6 +450,4 @@ def format_reference_html(ref: Any) -> str:
     if pmid:
         href = f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid, safe='')}/"
         pieces.append(f'<a href="{html.escape(href)}">PMID: {html.escape(pmid)}</a>.')
-    if retracted:
-        pieces.append("[Retracted]")
-    return " ".join(p for p in pieces if p)
+    return mark_retracted(" ".join(p for p in pieces if p), retracted=retracted)

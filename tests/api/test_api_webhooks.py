@@ -167,3 +167,17 @@ def test_without_a_key_every_webhook_call_is_401(client):
     ):
         assert response.status_code == 401
         assert response["WWW-Authenticate"]
+
+
+def test_the_list_shows_only_the_callers_endpoints_and_never_a_secret(api, receiver):
+    other = Partner.objects.create(name="Other")
+    theirs, their_secret = services.register_endpoint(
+        partner=other, url=receiver.url, events=["article.published"]
+    )
+    mine = register(api, receiver.url).json()
+    listed = api.get(LIST)
+    assert listed.status_code == 200 and listed["Cache-Control"] == "no-store"
+    assert [item["id"] for item in listed.json()] == [mine["id"]]
+    assert mine["secret"] not in listed.content.decode()
+    assert their_secret not in listed.content.decode()
+    assert WebhookEndpoint.objects.filter(pk=theirs.pk).exists()
