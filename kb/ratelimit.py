@@ -38,6 +38,7 @@ rather than answering 500.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 import time
@@ -80,7 +81,7 @@ def hit(*, scope: str, subject: str, limit: int, period: int) -> Decision:
     now = time.time()
     window = int(now // period)
     ends = (window + 1) * period
-    digest = salted_hmac("kb.ratelimit", f"{scope}\x00{subject}").hexdigest()[:32]
+    digest = _digest(secret=settings.SECRET_KEY, scope=scope, subject=subject)
     key = f"{scope}:{period}:{window}:{digest}"
     try:
         if store == "cache":
@@ -97,6 +98,17 @@ def hit(*, scope: str, subject: str, limit: int, period: int) -> Decision:
         allowed = True
     retry_after = max(0, math.ceil(ends - now))
     return Decision(allowed=allowed, retry_after=retry_after)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(*, secret: str, scope: str, subject: str) -> str:
+    """The subject's keyed hash, computed once per process and secret.
+
+    Why kept: it never changes for one secret, and deriving the HMAC key and hashing cost
+    every partner request a few microseconds; the bound keeps a flood of reader addresses
+    from growing it.
+    """
+    return salted_hmac("kb.ratelimit", f"{scope}\x00{subject}", secret=secret).hexdigest()[:32]
 
 
 class _StoreUnavailable(Exception):
