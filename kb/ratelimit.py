@@ -149,10 +149,26 @@ def _hit_redis(*, client, key: str, limit: int, timeout: float) -> bool:
     request through: the raw client does not ignore them as django-redis's
     ``IGNORE_EXCEPTIONS`` does.
     """
-    pipe = client.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, math.ceil(timeout))
-    count, _ = pipe.execute()
+    pool = client.connection_pool
+    connection = pool.get_connection()
+    # Both commands written at once on a pooled connection: what a pipeline sends, without
+    # building one per request. A dropped connection is reopened and the pair sent again,
+    # as the client's own retry policy does for any command.
+    packed = connection.pack_commands([("INCR", key), ("EXPIRE", key, math.ceil(timeout))])
+
+    def send():
+        connection.send_packed_command(packed)
+        count = connection.read_response()
+        connection.read_response()
+        return count
+
+    try:
+        count = connection.retry.call_with_retry(send, lambda error: connection.disconnect())
+    except BaseException:
+        connection.disconnect()  # an answer may be left unread: never reuse the connection
+        raise
+    finally:
+        pool.release(connection)
     return int(count) <= limit
 
 
