@@ -99,11 +99,12 @@ MIDDLEWARE = [
     # One publication state per request (kb/caching/state.py), read on first use.
     "kb.caching.state.FreshnessMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, CSRF cookie, user, messages: pages only, partner API requests pass by.
+    "config.browser_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.browser_middleware.CsrfViewMiddleware",
+    "config.browser_middleware.AuthenticationMiddleware",
+    "config.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.

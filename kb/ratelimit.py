@@ -38,6 +38,7 @@ rather than answering 500.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 import time
@@ -80,7 +81,7 @@ def hit(*, scope: str, subject: str, limit: int, period: int) -> Decision:
     now = time.time()
     window = int(now // period)
     ends = (window + 1) * period
-    digest = salted_hmac("kb.ratelimit", f"{scope}\x00{subject}").hexdigest()[:32]
+    digest = _digest(secret=settings.SECRET_KEY, scope=scope, subject=subject)
     key = f"{scope}:{period}:{window}:{digest}"
     try:
         if store == "cache":
@@ -97,6 +98,17 @@ def hit(*, scope: str, subject: str, limit: int, period: int) -> Decision:
         allowed = True
     retry_after = max(0, math.ceil(ends - now))
     return Decision(allowed=allowed, retry_after=retry_after)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(*, secret: str, scope: str, subject: str) -> str:
+    """The subject's keyed hash, computed once per process and secret.
+
+    Why kept: it never changes for one secret, and deriving the HMAC key and hashing cost
+    every partner request a few microseconds; the bound keeps a flood of reader addresses
+    from growing it.
+    """
+    return salted_hmac("kb.ratelimit", f"{scope}\x00{subject}", secret=secret).hexdigest()[:32]
 
 
 class _StoreUnavailable(Exception):
@@ -137,10 +149,26 @@ def _hit_redis(*, client, key: str, limit: int, timeout: float) -> bool:
     request through: the raw client does not ignore them as django-redis's
     ``IGNORE_EXCEPTIONS`` does.
     """
-    pipe = client.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, math.ceil(timeout))
-    count, _ = pipe.execute()
+    pool = client.connection_pool
+    connection = pool.get_connection()
+    # Both commands written at once on a pooled connection: what a pipeline sends, without
+    # building one per request. A dropped connection is reopened and the pair sent again,
+    # as the client's own retry policy does for any command.
+    packed = connection.pack_commands([("INCR", key), ("EXPIRE", key, math.ceil(timeout))])
+
+    def send():
+        connection.send_packed_command(packed)
+        count = connection.read_response()
+        connection.read_response()
+        return count
+
+    try:
+        count = connection.retry.call_with_retry(send, lambda error: connection.disconnect())
+    except BaseException:
+        connection.disconnect()  # an answer may be left unread: never reuse the connection
+        raise
+    finally:
+        pool.release(connection)
     return int(count) <= limit
 
 

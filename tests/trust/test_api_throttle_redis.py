@@ -91,3 +91,33 @@ def test_with_redis_paused_the_api_still_answers(counted, live):
     store.clear_local()
     counted.pause(2000)
     assert api.get(API).status_code == 200
+
+
+def test_counting_builds_no_pipeline(counted, live, monkeypatch):
+    """Two commands written at once on a pooled connection: no pipeline object per request."""
+    import redis.client
+
+    built = []
+    monkeypatch.setattr(
+        redis.client.Pipeline, "execute", lambda self, *a, **k: built.append(self) or []
+    )
+    api = partner_client("1000/minute")
+    with time_machine.travel(MOMENT, tick=False):
+        for _ in range(3):
+            assert api.get(API).status_code == 200
+    assert built == []
+    [(key, ttl)] = counters(counted).items()
+    assert int(counted.client().get(key)) == 3 and ttl > 0
+
+
+def test_after_a_redis_restart_the_next_request_is_counted(counted, live):
+    """The pooled connection died with the server: it is reopened and the request counted."""
+    api = partner_client("1000/minute")
+    with time_machine.travel(MOMENT, tick=False):
+        assert api.get(API).status_code == 200
+        counted.stop()
+        counted.start()
+        before = {key: int(counted.client().get(key) or 0) for key in counters(counted)}
+        assert api.get(API).status_code == 200
+    after = {key: int(counted.client().get(key)) for key in counters(counted)}
+    assert sum(after.values()) == sum(before.values()) + 1
