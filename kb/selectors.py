@@ -155,11 +155,16 @@ def _load_article(revision: Revision, *, preview: bool) -> Article:
 
 
 def _article_query(*, slug: str, at: dt.datetime) -> QuerySet:
+    from kb import renditions
+
     return (
         published_revisions(at=at)
         .filter(condition__slug=slug)
-        .annotate(latest_review=_latest_review_object())
-        .values_list(*_REVISION, *_CONDITION, *_RENDITION, "latest_review")
+        .annotate(
+            latest_review=_latest_review_object(),
+            retraction_flags=renditions.retraction_flags(OuterRef("pk")),
+        )
+        .values_list(*_REVISION, *_CONDITION, *_RENDITION, "latest_review", "retraction_flags")
         .order_by("pk")[:1]
     )
 
@@ -233,9 +238,11 @@ def _live_revision(*, slug: str) -> Revision | None:
     revision.condition = instance(Condition, using=using, values=row[rev_end:cond_end])
     if row[cond_end] is not None:
         revision.rendition = instance(
-            Rendition, using=using, names=_RENDITION_FIELDS, values=row[cond_end:-1]
+            Rendition, using=using, names=_RENDITION_FIELDS, values=row[cond_end:-2]
         )
-    revision._latest_review = _review_from_object(row[-1], using=using)
+    revision._latest_review = _review_from_object(row[-2], using=using)
+    # Read live with the revision: ``kb.renditions.read_page`` needs no query for them.
+    revision._retraction_flags = {pk: note for pk, note in row[-1] or ()}
     return revision
 
 

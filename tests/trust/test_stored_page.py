@@ -179,8 +179,8 @@ def test_a_cold_page_costs_a_fixed_number_of_queries(
     store.clear_local()
     cache.clear()
     # The publication state, the validators, the codes, the article with its latest
-    # review, the retraction flags, the related conditions.
-    with django_assert_max_num_queries(6):
+    # review and its references' retraction flags, the related conditions.
+    with django_assert_max_num_queries(5):
         assert client.get(PAGE).status_code == 200
 
 
@@ -202,9 +202,9 @@ def test_a_cold_api_detail_costs_a_fixed_number_of_queries(
     store.clear_local()
     cache.clear()
     # The state, the key, its last use, its rate counter (both written once a minute), then
-    # as for the page: the validators, the codes, the article with its latest review, the
-    # retraction flags, the related conditions.
-    with django_assert_max_num_queries(9):
+    # as for the page: the validators, the codes, the article with its latest review and
+    # its references' retraction flags, the related conditions.
+    with django_assert_max_num_queries(8):
         assert api.get("/api/v1/conditions/test-condition/").status_code == 200
 
 
