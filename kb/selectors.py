@@ -242,7 +242,7 @@ def _live_revision(*, slug: str) -> Revision | None:
         )
     revision._latest_review = _review_from_object(row[-2], using=using)
     # Read live with the revision: ``kb.renditions.read_page`` needs no query for them.
-    revision._retraction_flags = {pk: note for pk, note in row[-1] or ()}
+    revision._retraction_flags = dict(row[-1] or ())
     return revision
 
 
