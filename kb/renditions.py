@@ -41,7 +41,8 @@ import mdit_py_plugins
 import nh3
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet
+from django.db.models import Aggregate, JSONField, QuerySet, Subquery
+from django.db.models.functions import JSONArray
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -355,13 +356,39 @@ def _flags_query(*, revision: int) -> QuerySet:
 _flags = CompiledQuery(_flags_query, revision=-(2**31) + 7)
 
 
-def _live_flags(row: Rendition) -> dict[int, _LiveFlags]:
-    """The retraction flags of the rendition's references (one query), by their number."""
+class _JSONList(Aggregate):
+    """The values of a group as one JSON array (PostgreSQL ``JSONB_AGG``, SQLite
+    ``JSON_GROUP_ARRAY``)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def retraction_flags(revision) -> Subquery:
+    """The retracted references ``revision`` (an ``OuterRef``) cites, as a JSON array of
+    ``[reference id, retraction note]`` (NULL: none): read in the article's own query
+    (``kb.selectors``), so a page no cache holds pays no round trip for them."""
+    cited = (
+        Citation.objects.filter(revision=revision, reference__retracted=True)
+        .order_by()
+        .values("revision")
+        .annotate(flags=_JSONList(JSONArray("reference_id", "reference__retraction_note")))
+    )
+    return Subquery(cited.values("flags")[:1])
+
+
+def _live_flags(row: Rendition, *, retracted: dict | None = None) -> dict[int, _LiveFlags]:
+    """The retraction flags of the rendition's references, by their number: ``retracted``
+    (reference id → note) when read with the revision, else one query."""
     if row.page is not None and "refs" in row.page:  # no need to read the references
         pks = row.page["refs"]
     else:
         pks = [item["reference"] for item in sorted(row.references, key=lambda i: i["number"])]
-    retracted = dict(_flags.rows(revision=row.revision_id))
+    if retracted is None:
+        retracted = dict(_flags.rows(revision=row.revision_id))
     return {
         number: _LiveFlags(pk, True, retracted[pk]) if pk in retracted else _LiveFlags(pk)
         for number, pk in enumerate(pks, start=1)
@@ -429,7 +456,7 @@ def read_page(*, revision: Revision) -> tuple[RenderedArticle, PublicHistory, St
             return _rendered_from(row), history, None
         row.history = _history_json(changelog.compute_history(revision, sections))
         _store(row, fields=["history"])
-    flags = _live_flags(row)
+    flags = _live_flags(row, retracted=getattr(revision, "_retraction_flags", None))
     rendered, history = _StoredRendering(row, flags), _history_from(row.history)
     if row.page is None:  # live before pages were stored
         row.page = _page_json(_rendered_from(row, live=False), history)

@@ -178,10 +178,46 @@ def test_a_cold_page_costs_a_fixed_number_of_queries(
     _cold(client)  # the page is stored by now
     store.clear_local()
     cache.clear()
-    # The publication state, the validators, the codes, the article, the retraction
-    # flags, the latest review, the related conditions.
-    with django_assert_max_num_queries(7):
+    # The publication state, the validators, the codes, the article with its latest
+    # review and its references' retraction flags, the related conditions.
+    with django_assert_max_num_queries(5):
         assert client.get(PAGE).status_code == 200
+
+
+@pytest.fixture
+def api():
+    from django.test import Client
+
+    from accounts.models import Partner, PartnerAPIKey
+
+    partner = Partner.objects.create(name="Stored page partner")
+    _, key = PartnerAPIKey.objects.create_key(partner=partner, name="k")
+    return Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+
+def test_a_cold_api_detail_costs_a_fixed_number_of_queries(
+    api, article, django_assert_max_num_queries
+):
+    _cold(api, "/api/v1/conditions/test-condition/")  # the key is known by now
+    store.clear_local()
+    cache.clear()
+    # The state, the key, its last use, its rate counter (both written once a minute), then
+    # as for the page: the validators, the codes, the article with its latest review and
+    # its references' retraction flags, the related conditions.
+    with django_assert_max_num_queries(8):
+        assert api.get("/api/v1/conditions/test-condition/").status_code == 200
+
+
+def test_the_latest_review_read_with_the_article_is_the_whole_review(article):
+    from kb.models import Review
+
+    art = get_published_article(slug="test-condition")
+    expected = Review.objects.latest_for(article).select_related("reviewer").first()
+    assert art.review.pk == expected.pk
+    for field in Review._meta.concrete_fields:
+        assert getattr(art.review, field.attname) == getattr(expected, field.attname)
+    assert art.review.reviewer.byline_name == expected.reviewer.byline_name
+    assert art.review.reviewer.credentials == expected.reviewer.credentials
 
 
 def _api_detail(document) -> dict:
