@@ -12,14 +12,13 @@ be what formatting the approved snapshot with today's flag writes.
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from kb import workflow
-from kb.caching import store
 from kb.citations import approved_reference
 from kb.models import Citation, Reference, Rendition
 from kb.vancouver import format_reference, format_reference_html
 from tests.factories import ReferenceFactory, make_live
+from tests.trust.conftest import cold_get
 
 pytestmark = pytest.mark.django_db
 
@@ -41,23 +40,6 @@ def live(author, reviewer):
     )
 
 
-@pytest.fixture
-def api_key():
-    from accounts.models import Partner, PartnerAPIKey
-
-    partner = Partner.objects.create(name="North Clinic", contact_email="web@north.example")
-    _, key = PartnerAPIKey.objects.create_key(partner=partner, name="website")
-    return {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
-
-
-def _cold_get(client, path: str, **headers):
-    store.clear_local()
-    cache.clear()
-    response = client.get(path, **headers)
-    assert response.status_code == 200
-    return response
-
-
 def _expected(revision) -> list[tuple[str, str]]:
     """Each cited record's (HTML, text) formatted now from its snapshot and live flag."""
     cited = Citation.objects.filter(revision=revision).select_related("reference")
@@ -75,17 +57,17 @@ def _flag(key: str, *, by, retracted: bool) -> None:
 
 def _assert_as_formatted_now(client, api_key, revision) -> None:
     expected = _expected(revision)
-    page = _cold_get(client, PAGE).content.decode()
+    page = cold_get(client, PAGE).content.decode()
     for number, (html, _text) in enumerate(expected, start=1):
         assert f'<li id="ref-{number}">{html}' in page
-    references = _cold_get(client, API, **api_key).json()["references"]
+    references = cold_get(client, API, **api_key).json()["references"]
     assert [r["citation"] for r in references] == [text for _html, text in expected]
 
 
 def test_a_record_flagged_after_approval_is_marked_on_the_page_and_in_the_api(
     client, api_key, live, reviewer
 ):
-    _cold_get(client, PAGE)  # the page is stored, unflagged
+    cold_get(client, PAGE)  # the page is stored, unflagged
     _flag("jones2019", by=reviewer, retracted=True)
     assert _expected(live)[1][1].endswith("[Retracted]")
     _assert_as_formatted_now(client, api_key, live)
@@ -94,12 +76,12 @@ def test_a_record_flagged_after_approval_is_marked_on_the_page_and_in_the_api(
 def test_a_flag_removed_after_a_re_render_leaves_no_mark(client, api_key, live, reviewer):
     _flag("smith2020", by=reviewer, retracted=True)
     Rendition.objects.filter(revision=live).delete()  # e.g. a deploy re-renders it
-    _cold_get(client, PAGE)  # rendered and stored while the record is flagged
-    _cold_get(client, API, **api_key)
+    cold_get(client, PAGE)  # rendered and stored while the record is flagged
+    cold_get(client, API, **api_key)
     _flag("smith2020", by=reviewer, retracted=False)
-    page = _cold_get(client, PAGE).content.decode()
+    page = cold_get(client, PAGE).content.decode()
     assert "[Retracted]" not in page
-    references = _cold_get(client, API, **api_key).json()["references"]
+    references = cold_get(client, API, **api_key).json()["references"]
     assert [r["retracted"] for r in references] == [False, False]
     assert not any("[Retracted]" in r["citation"] for r in references)
     _assert_as_formatted_now(client, api_key, live)
@@ -107,7 +89,7 @@ def test_a_flag_removed_after_a_re_render_leaves_no_mark(client, api_key, live, 
 
 def test_a_rendition_stored_before_pages_gets_a_marked_page(client, api_key, live, reviewer):
     """A rendition stored without its page (before pages were) gets it on first read."""
-    _cold_get(client, PAGE)
+    cold_get(client, PAGE)
     _flag("smith2020", by=reviewer, retracted=True)
     Rendition.objects.filter(revision=live).update(page=None)
     _assert_as_formatted_now(client, api_key, live)

@@ -8,11 +8,10 @@ later (a deploy with new rendering code): only the retraction flag is read live.
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
-from kb.caching import store
 from kb.models import Reference, Rendition
 from tests.factories import ReferenceFactory, make_live
+from tests.trust.conftest import cold_get
 
 pytestmark = pytest.mark.django_db
 
@@ -27,35 +26,18 @@ def live(author, reviewer):
     )
 
 
-@pytest.fixture
-def api_key():
-    from accounts.models import Partner, PartnerAPIKey
-
-    partner = Partner.objects.create(name="North Clinic", contact_email="web@north.example")
-    _, key = PartnerAPIKey.objects.create_key(partner=partner, name="website")
-    return {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
-
-
-def _cold_get(client, path: str, **headers):
-    store.clear_local()
-    cache.clear()
-    response = client.get(path, **headers)
-    assert response.status_code == 200
-    return response
-
-
 @pytest.mark.parametrize("rendered_again", [False, True])
 def test_an_edited_record_changes_no_page_jsonld_or_api_answer(
     client, api_key, live, rendered_again
 ):
-    _cold_get(client, "/conditions/test-condition/")  # the page is stored
+    cold_get(client, "/conditions/test-condition/")  # the page is stored
     Reference.objects.filter(key="smith2020").update(title="Edited title", doi="10.9/edited")
     if rendered_again:
         Rendition.objects.filter(revision=live).delete()
-    page = _cold_get(client, "/conditions/test-condition/").content.decode()
+    page = cold_get(client, "/conditions/test-condition/").content.decode()
     assert "Twitching in healthy adults" in page and "10.1000/abc" in page
     assert "Edited title" not in page and "10.9/edited" not in page  # body and JSON-LD
-    [reference] = _cold_get(client, "/api/v1/conditions/test-condition/", **api_key).json()[
+    [reference] = cold_get(client, "/api/v1/conditions/test-condition/", **api_key).json()[
         "references"
     ]
     assert (reference["title"], reference["doi"]) == ("Twitching in healthy adults", "10.1000/abc")
