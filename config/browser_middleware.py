@@ -1,23 +1,22 @@
-"""Browser-session middleware that partner API requests pass straight through.
+"""Browser middleware that partner API requests pass straight through.
 
-Why: sessions, the CSRF cookie, the signed-in user and messages serve people on pages and
-desk forms. A partner API request is authenticated by its key (``kb.api.authentication``),
-its views are CSRF-exempt, and nothing under ``/api/`` reads a session, a user or a message;
-yet each of these middleware reads cookies, builds signers or storage objects on every
-request, together about a sixth of a warm partner answer's CPU time.
+Why: the signed-in user and messages serve people on pages and desk forms. A partner API
+request is authenticated by its key (``kb.api.authentication``), and nothing under
+``/api/`` reads a user or a message; yet the message middleware builds its storage on
+every request.
 
-Each class here is the Django middleware of the same name (a subclass, so Django's system
-checks still find it) that hands a request for ``/api`` or below directly to the next
-layer. Everything else gets the unchanged middleware. ``CsrfViewMiddleware.process_view``
-still runs for every view, so a view under ``/api/`` that is not CSRF-exempt stays checked.
+Each class here is the Django middleware of the same name (a subclass, so the admin's
+system checks, which accept subclasses, still find it) that hands a request for ``/api``
+or below directly to the next layer. Everything else gets the unchanged middleware.
+Sessions and CSRF are not among them: the deployment checks (``security.W003``,
+``W010``-``W012``) look for Django's own classes by their exact names, so those stay in
+``MIDDLEWARE`` as they are, for every address.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
-from django.contrib.sessions import middleware as sessions
-from django.middleware import csrf
 
 #: Every partner API address (``config.urls``: ``/api/v1/…`` and the unknown-endpoint answer).
 API_ROOT = "/api"
@@ -34,14 +33,6 @@ class _PassesPartnerAPI:
         if is_partner_api(request):
             return self.get_response(request)
         return super().__call__(request)
-
-
-class SessionMiddleware(_PassesPartnerAPI, sessions.SessionMiddleware):
-    pass
-
-
-class CsrfViewMiddleware(_PassesPartnerAPI, csrf.CsrfViewMiddleware):
-    pass
 
 
 class AuthenticationMiddleware(_PassesPartnerAPI, auth.AuthenticationMiddleware):

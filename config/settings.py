@@ -99,10 +99,12 @@ MIDDLEWARE = [
     # One publication state per request (kb/caching/state.py), read on first use.
     "kb.caching.state.FreshnessMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Sessions, CSRF cookie, user, messages: pages only, partner API requests pass by.
-    "config.browser_middleware.SessionMiddleware",
+    # Sessions and CSRF stay Django's own classes: the deployment checks (security.W003,
+    # W010-W012) look for their exact names. User and messages: pages only, partner API
+    # requests pass by (config/browser_middleware.py).
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.browser_middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "config.browser_middleware.AuthenticationMiddleware",
     "config.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
