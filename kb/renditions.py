@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 import django
@@ -41,7 +42,7 @@ import mdit_py_plugins
 import nh3
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Aggregate, JSONField, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -51,6 +52,7 @@ from kb import changelog, citations, refdata, rendering, structured_data, text, 
 from kb.changelog import ChangeLogEntry, PublicHistory
 from kb.citations import FrozenReference
 from kb.compiled import CompiledQuery
+from kb.dbfunctions import JSONList
 from kb.models import Citation, Rendition, Revision, Section
 from kb.rendering import RenderedArticle, RenderedReference, RenderedSection, render_article
 from kb.templatetags import kb_html
@@ -219,7 +221,7 @@ class StoredPage:
     #: The ``citation`` list of the page's JSON-LD (``structured_data.citation_jsonld``).
     citations: list[dict]
     #: The partner API's ``references``, each without its live ``retracted`` flag
-    #: (``kb.api.serializers.ReferenceListSerializer``); None in rows stored before.
+    #: (``kb.api.serializers.ReferenceListSerializer``), citations marked from the live flags.
     api_references: list[dict] | None = None
     #: Each reference's live retraction flags, by its number.
     notices: dict = field(default_factory=dict)
@@ -275,13 +277,20 @@ def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None
         "refs": [r.reference.pk for r in rendered.references],
         # Each reference's HTML, unmarked: its slot writes it with its live mark.
         "html": [r.html for r in rendered.references],
-        "citations": [
-            structured_data.citation_jsonld(reference=r.reference) for r in rendered.references
-        ],
-        "api_references": [
-            {k: v for k, v in ReferenceSerializer(r).data.items() if k != "retracted"}
-            for r in rendered.references
-        ],
+        # As JSON text: PostgreSQL's jsonb keeps no key order, and both the JSON-LD and the
+        # API show their keys in the order they are written; decoding text keeps it, and
+        # costs far less than putting every object back in order on each read.
+        "citations": json.dumps(
+            [structured_data.citation_jsonld(reference=r.reference) for r in rendered.references],
+            ensure_ascii=False,
+        ),
+        "api_references": json.dumps(
+            [
+                {k: v for k, v in ReferenceSerializer(r).data.items() if k != "retracted"}
+                for r in rendered.references
+            ],
+            ensure_ascii=False,
+        ),
     }
 
 
@@ -296,17 +305,12 @@ def _page_from(data: dict, notices: dict[int, _LiveFlags]) -> StoredPage:
         part if isinstance(part, str) else _filled(html[part - 1], notices[part])
         for part in data["body"]
     ]
-    api_references = data.get("api_references")
-    if api_references is not None:
-        order = _api_reference_order()
-        api_references = [
-            {key: item[key] for key in order}
-            | {"citation": _marked(item["citation"], notices[item["number"]])}
-            for item in api_references
-        ]
+    api_references = json.loads(data["api_references"])
+    for item in api_references:
+        item["citation"] = _marked(item["citation"], notices[item["number"]])
     return StoredPage(
         body=mark_safe("".join(body)),  # noqa: S308 - stored from the templates' own output
-        citations=[_in_order(c) for c in data["citations"]],
+        citations=json.loads(data["citations"]),
         api_references=api_references,
         notices=notices,
     )
@@ -323,27 +327,6 @@ def _filled(html: str, flags: _LiveFlags) -> str:
     return _marked(html, flags) + kb_html.retraction_notice(flags)
 
 
-# PostgreSQL's jsonb keeps no key order, and both the JSON-LD and the API show their keys
-# in the order they are written: the stored objects are put back in it when read.
-_CITATION_RANK = {key: rank for rank, key in enumerate(structured_data.CITATION_KEY_ORDER)}
-
-
-def _in_order(value):
-    if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: _CITATION_RANK.get(k, len(_CITATION_RANK)))
-        return {key: _in_order(value[key]) for key in keys}
-    if isinstance(value, list):
-        return [_in_order(item) for item in value]
-    return value
-
-
-@cache
-def _api_reference_order() -> tuple[str, ...]:
-    from kb.api.serializers import ReferenceSerializer
-
-    return tuple(name for name in ReferenceSerializer().fields if name != "retracted")
-
-
 def _flags_query(*, revision: int) -> QuerySet:
     # Approved citations keep the record they were approved with (a merge repoints only
     # open revisions' citations), so these are the rendition's references.
@@ -356,17 +339,6 @@ def _flags_query(*, revision: int) -> QuerySet:
 _flags = CompiledQuery(_flags_query, revision=-(2**31) + 7)
 
 
-class _JSONList(Aggregate):
-    """The values of a group as one JSON array (PostgreSQL ``JSONB_AGG``, SQLite
-    ``JSON_GROUP_ARRAY``)."""
-
-    function = "JSONB_AGG"
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
-
-
 def retraction_flags(revision) -> Subquery:
     """The retracted references ``revision`` (an ``OuterRef``) cites, as a JSON array of
     ``[reference id, retraction note]`` (NULL: none): read in the article's own query
@@ -375,7 +347,7 @@ def retraction_flags(revision) -> Subquery:
         Citation.objects.filter(revision=revision, reference__retracted=True)
         .order_by()
         .values("revision")
-        .annotate(flags=_JSONList(JSONArray("reference_id", "reference__retraction_note")))
+        .annotate(flags=JSONList(JSONArray("reference_id", "reference__retraction_note")))
     )
     return Subquery(cited.values("flags")[:1])
 

@@ -14,7 +14,7 @@ does, this query already answers correctly.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import router
@@ -29,12 +29,13 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce, JSONArray, JSONObject
 from django.utils import timezone
 
 from kb.changelog import PublicHistory, public_history
 from kb.citations import cited_keys, resolve_keys
 from kb.compiled import PLACEHOLDER_INSTANT, CompiledQuery, as_datetime, columns, instance
+from kb.dbfunctions import JSONList
 from kb.models import (
     Citation,
     Condition,
@@ -163,10 +164,26 @@ def _article_query(*, slug: str, at: dt.datetime) -> QuerySet:
         .annotate(
             latest_review=_latest_review_object(),
             retraction_flags=renditions.retraction_flags(OuterRef("pk")),
+            related=_related_list(at=at),
         )
-        .values_list(*_REVISION, *_CONDITION, *_RENDITION, "latest_review", "retraction_flags")
+        .values_list(
+            *_REVISION, *_CONDITION, *_RENDITION, "latest_review", "retraction_flags", "related"
+        )
         .order_by("pk")[:1]
     )
+
+
+def _related_list(*, at: dt.datetime) -> Subquery:
+    """The live related conditions of the revision's condition as one JSON array of
+    ``_RELATED`` values (NULL: none), read in the article's own query."""
+    related = (
+        published_revisions(at=at)
+        .filter(condition__related=OuterRef("condition"))
+        .order_by()
+        .values("status")  # one group: every live revision is approved
+        .annotate(rows=JSONList(JSONArray(*_RELATED)))
+    )
+    return Subquery(related.values("rows")[:1])
 
 
 #: Keys of the latest review's object: its columns, then its reviewer's.
@@ -189,11 +206,11 @@ def _from_object(model: type, data: dict, keys: list, *, using: str):
     """A ``model`` instance from the JSON object's ``keys``, values typed as the ORM types
     them (JSON writes dates and times as text, and SQLite booleans as numbers)."""
     values = []
-    for field, (key, _) in zip(model._meta.concrete_fields, keys, strict=True):
+    for model_field, (key, _) in zip(model._meta.concrete_fields, keys, strict=True):
         value = data[key]
         if value is not None:
-            is_moment = isinstance(field, DateTimeField)
-            value = as_datetime(value) if is_moment else field.to_python(value)
+            is_moment = isinstance(model_field, DateTimeField)
+            value = as_datetime(value) if is_moment else model_field.to_python(value)
         values.append(value)
     return instance(model, using=using, values=values)
 
@@ -204,12 +221,17 @@ def _review_query(*, revision: int) -> QuerySet:
     )[:1]
 
 
+#: What a related condition's link needs: its live revision's id, name, summary and
+#: condition, and the condition's slug.
+_RELATED = ("id", "name", "summary", "condition_id", "condition__slug")
+
+
 def _related_query(*, condition: int, at: dt.datetime) -> QuerySet:
     return (
         published_revisions(at=at)
         .filter(condition__related=condition)
-        .order_by("name")
-        .values_list("pk", "name", "summary", "condition_id", "condition__id", "condition__slug")
+        .order_by()
+        .values_list(*_RELATED)
     )
 
 
@@ -238,11 +260,12 @@ def _live_revision(*, slug: str) -> Revision | None:
     revision.condition = instance(Condition, using=using, values=row[rev_end:cond_end])
     if row[cond_end] is not None:
         revision.rendition = instance(
-            Rendition, using=using, names=_RENDITION_FIELDS, values=row[cond_end:-2]
+            Rendition, using=using, names=_RENDITION_FIELDS, values=row[cond_end:-3]
         )
-    revision._latest_review = _review_from_object(row[-2], using=using)
+    revision._latest_review = _review_from_object(row[-3], using=using)
     # Read live with the revision: ``kb.renditions.read_page`` needs no query for them.
-    revision._retraction_flags = dict(row[-1] or ())
+    revision._retraction_flags = dict(row[-2] or ())
+    revision._related = _related_from(row[-1] or (), using=using)
     return revision
 
 
@@ -265,15 +288,23 @@ def _latest_review(revision: Revision) -> Review | None:
 
 
 def _related_live(revision: Revision) -> list[Revision]:
+    if hasattr(revision, "_related"):  # read with the live revision (``_live_revision``)
+        return revision._related
+    rows = _related.rows(condition=revision.condition_id, at=timezone.now())
+    return _related_from(rows, using=revision._state.db)
+
+
+def _related_from(rows, *, using: str) -> list[Revision]:
+    """Related conditions' live revisions by name, sorted here rather than by the
+    database: the same order whichever query read them and whatever the collation."""
     related = []
-    for pk, name, summary, condition_id, *condition in _related.rows(
-        condition=revision.condition_id, at=timezone.now()
-    ):
-        rel = instance(Revision, using=revision._state.db, names=("id", "name", "summary",
-                       "condition_id"), values=(pk, name, summary, condition_id))  # fmt: skip
-        rel.condition = instance(Condition, using=revision._state.db, names=("id", "slug"),
-                                 values=condition)  # fmt: skip
+    for pk, name, summary, condition_id, slug in rows:
+        rel = instance(Revision, using=using, names=("id", "name", "summary", "condition_id"),
+                       values=(pk, name, summary, condition_id))  # fmt: skip
+        rel.condition = instance(Condition, using=using, names=("id", "slug"),
+                                 values=(condition_id, slug))  # fmt: skip
         related.append(rel)
+    related.sort(key=lambda rel: (rel.name, rel.pk))
     return related
 
 
@@ -335,6 +366,9 @@ class PageKey:
     #: The condition's latest partner-feed entry (a publication, re-review, retraction
     #: notice or rename): numbered in commit order, so it moves whatever the clocks say.
     changes: int = 0
+    #: The condition's clinical codes (``get_condition_codes``), read with the key: not in
+    #: ``etag``, as they sit on the condition; pages that show them add their own tag.
+    codes: list = field(default_factory=list, compare=False)
 
     @property
     def etag(self) -> str:
@@ -368,11 +402,19 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
         .annotate(n=Count("pk"), top=Sum("pk"))
     )
     changes = PublicChange.objects.filter(condition=OuterRef("condition")).order_by("-sequence")
+    codes = (
+        ConditionCode.objects.filter(condition=OuterRef("condition"))
+        .order_by()
+        .values("condition")
+        .annotate(rows=JSONList(JSONArray(*_CODE_COLUMNS)))
+        .values("rows")[:1]
+    )
     return (
         published_revisions(at=at)
         .filter(condition__slug=slug)
         .annotate(
             changes=Coalesce(Subquery(changes.values("sequence")[:1]), 0),
+            codes=Subquery(codes),
             review_pk=Coalesce(Subquery(latest.values("pk")[:1]), 0),
             review_at=Subquery(latest.values("created_at")[:1]),
             refs_at=Subquery(refs),
@@ -388,6 +430,7 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             "related_n",
             "related_top",
             "changes",
+            "codes",
         )  # fmt: skip
         .order_by("pk")[:1]
     )
@@ -402,29 +445,40 @@ def get_page_key(*, slug: str) -> PageKey | None:
     rows = _page_key.rows(slug=slug, at=timezone.now())
     if not rows:
         return None
-    pk, published_at, review_pk, review_at, refs_at, related_n, related_top, changes = rows[0]
+    pk, published_at, review_pk, review_at, refs_at, related_n, related_top, changes, codes = rows[
+        0
+    ]
     stamps = (as_datetime(t) for t in (published_at, review_at, refs_at))
     stamp = max(t for t in stamps if t is not None)
+    using = router.db_for_read(ConditionCode)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
-                   related=f"{related_n}.{related_top}", changes=changes)  # fmt: skip
+                   related=f"{related_n}.{related_top}", changes=changes,
+                   codes=_in_code_order(codes or (), using=using))  # fmt: skip
 
 
 def get_condition_codes(*, slug: str) -> list[ConditionCode]:
     """The clinical codes of the condition at ``slug`` (one query), in a stable order.
 
-    Codes sit on the condition, not on the revision, so the page key does not name them:
-    a page that shows them (its JSON-LD) adds them to its ETag (``kb.views.articles``).
+    Codes sit on the condition, not on the revision, so the page key's ETag does not name
+    them: a page that shows them (its JSON-LD) adds them to its ETag (``kb.views.articles``).
+    ``PageKey.codes`` are the same list, read with the key.
     """
-    using = router.db_for_read(ConditionCode)
-    return [instance(ConditionCode, using=using, values=row) for row in _codes.rows(slug=slug)]
+    return _in_code_order(_codes.rows(slug=slug), using=router.db_for_read(ConditionCode))
+
+
+#: The columns of a clinical code as ``instance`` takes them.
+_CODE_COLUMNS = columns(ConditionCode)
+
+
+def _in_code_order(rows, *, using: str) -> list[ConditionCode]:
+    """Codes by system, then code, sorted here rather than by the database: the same order
+    whichever query read them and whatever the database's collation."""
+    codes = [instance(ConditionCode, using=using, values=row) for row in rows]
+    return sorted(codes, key=lambda code: (code.system, code.code))
 
 
 def _codes_query(*, slug: str) -> QuerySet:
-    return (
-        ConditionCode.objects.filter(condition__slug=slug)
-        .order_by("system", "code")
-        .values_list(*columns(ConditionCode))
-    )
+    return ConditionCode.objects.filter(condition__slug=slug).values_list(*_CODE_COLUMNS)
 
 
 #: Read on every validators miss of a page or API detail, so compiled once.

@@ -21,7 +21,7 @@ from kb.selectors import Article
 from kb.vancouver import format_name
 
 # Characters that could end the <script> element or confuse an HTML parser.
-_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 
 def article_jsonld(*, article: Article, codes: Iterable[Any] = ()) -> dict:
@@ -89,12 +89,6 @@ def breadcrumb_list(*, name: str, url: str) -> dict:
     }
 
 
-#: The order of a citation's keys, and of the objects in it (``@type`` first), as
-#: ``citation_jsonld`` writes them: a stored citation read back from PostgreSQL's jsonb,
-#: which keeps no key order, is put back in it (``kb.renditions``).
-CITATION_KEY_ORDER = ("@type", "name", "author", "datePublished", "isPartOf", "url", "sameAs")
-
-
 def citation_jsonld(*, reference: Any) -> dict:
     """One cited record as approved (a ``FrozenReference``): a ScholarlyArticle when it is a
     journal article, else a CreativeWork; DOI and PMID as resolvable ``sameAs`` URLs."""
@@ -132,5 +126,8 @@ def citation_jsonld(*, reference: Any) -> dict:
 
 def as_script(data: dict) -> SafeString:
     """JSON for a <script type="application/ld+json"> element, safe to embed."""
-    text = json.dumps(data, ensure_ascii=False, indent=None).translate(_ESCAPES)
+    text = json.dumps(data, ensure_ascii=False, indent=None)
+    # Three C-level replaces: ``str.translate`` with a mapping calls back per character.
+    for char, escape in _ESCAPES:
+        text = text.replace(char, escape)
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped cannot leave the element

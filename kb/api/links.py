@@ -36,8 +36,17 @@ def absolute_links(fragment: str, *, base: str) -> str:
     result keeps the guarantee that nothing but allowed tags and http(s)/mailto links leave.
     """
 
+    # Most links are the text's citations (``#ref-2``): against a base with no fragment,
+    # ``urljoin`` gives the base followed by the fragment, so they skip it (it parses both
+    # URLs on every call, and a section holds dozens of citations).
+    fragments_append = "#" not in base
+
     def rewrite(match: re.Match) -> str:
-        target = urljoin(base, html.unescape(match.group(2)))
+        target = html.unescape(match.group(2))
+        if fragments_append and target.startswith("#") and len(target) > 1:
+            target = base + target
+        else:
+            target = urljoin(base, target)
         return match.group(1) + html.escape(target, quote=True) + match.group(3)
 
     return sanitise(_LINK_ATTR_RE.sub(rewrite, fragment))

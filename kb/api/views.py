@@ -424,11 +424,11 @@ def _detail_validators(
     slug: str, *, representation: str = "json"
 ) -> tuple[Validators | None, list | None]:
     """The validators of the live article at ``slug`` in that representation, and the codes
-    they name; two queries."""
+    they name; one query."""
     key = get_page_key(slug=slug)
     if key is None:
         return None, None
-    codes = queries.codes_of(slug=slug)
+    codes = key.codes
     etag, last_modified = conditional.keyed_detail_validators(
         key, slug=slug, codes=codes, representation=representation
     )

@@ -37,7 +37,7 @@ class Rendition(models.Model):
     #: once the revision has been live (None before).
     history = models.JSONField(null=True, blank=True)
     #: Once live, the part of the page that never changes (``kb.renditions.StoredPage``):
-    #: ``{"body": [html, reference number, html, …], "citations": [JSON-LD, …], …}``, the
+    #: ``{"body": [html, reference number, html, …], "citations": "[JSON-LD, …]", …}``, the
     #: numbers marking where each reference goes with its live retraction mark and
     #: notice. None before.
     page = models.JSONField(null=True, blank=True)

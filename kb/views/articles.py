@@ -47,7 +47,7 @@ def _published(request: HttpRequest, slug: str, template: str, url_name: str) ->
         key = get_page_key(slug=slug)
         if key is None:
             return None
-        read["codes"] = codes = get_condition_codes(slug=slug)
+        read["codes"] = codes = key.codes
         etag = f'{key.etag[:-1]}-{_codes_tag(codes)}"'
         return Validators(etag=etag, last_modified=key.last_modified,
                           revision_id=key.revision_id)  # fmt: skip

@@ -129,7 +129,7 @@ def test_approval_stores_the_page_of_a_live_revision(article):
     assert page["body"][1::2] == [1, 2, 3]  # a notice slot after each reference
     assert "Twitching in healthy adults" in page["html"][0]  # written into its slot
     assert "retracted" not in "".join(page["body"][::2])  # notices are never stored
-    assert [c["name"] for c in page["citations"]] == [
+    assert [c["name"] for c in json.loads(page["citations"])] == [
         "Twitching in healthy adults",
         "Benign fasciculation syndrome",
         "Cramp & twitch",
