@@ -7,6 +7,7 @@ refused unless
 - it is ``https`` (``http`` only with ``KB_WEBHOOKS_ALLOW_HTTP``, on by default with DEBUG);
 - every address its host resolves to is a public one: never private, loopback,
   link-local (169.254.x.x, the metadata service), multicast, reserved or unspecified,
+  judging an IPv6 address that carries an IPv4 one (IPv4-mapped, 6to4, NAT64) by that,
   unless ``KB_WEBHOOKS_ALLOW_PRIVATE`` is on (tests, a receiver on a private network).
 
 The check runs at registration (a clear error for the partner) and again at every delivery,
@@ -39,10 +40,27 @@ class Target:
     addresses: tuple[str, ...]
 
 
+#: The NAT64 well-known prefix (RFC 6052): a gateway connects to the IPv4 address in the
+#: last 32 bits.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _reached(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
+    """The address a connection to ``ip`` ends up at: the IPv4 address inside an
+    IPv4-mapped, 6to4 (RFC 3056) or NAT64 address, which a gateway or the host's own stack
+    connects to; else ``ip`` itself."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return ip.ipv4_mapped
+        if ip.sixtofour:
+            return ip.sixtofour
+        if ip in _NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
 def _allowed_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip = _reached(ipaddress.ip_address(address.split("%", 1)[0]))
     if settings.KB_WEBHOOKS_ALLOW_PRIVATE:
         return not (ip.is_multicast or ip.is_unspecified)
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)

@@ -217,6 +217,33 @@ def test_private_loopback_and_link_local_addresses_are_refused(settings, monkeyp
         ssrf.check_url("https://hooks.partner.example/kb")
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::7f00:1",  # NAT64 (RFC 6052) of 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # … of 169.254.169.254, the metadata service
+        "64:ff9b::a01:203",  # … of 10.1.2.3
+        "2002:7f00:1::1",  # 6to4 (RFC 3056) of 127.0.0.1
+        "2002:a9fe:a9fe::1",  # … of 169.254.169.254
+        "2002:c0a8:5::1",  # … of 192.168.0.5
+    ],
+)
+def test_ipv6_addresses_that_carry_a_private_ipv4_one_are_refused(settings, monkeypatch, address):
+    """A NAT64 or 6to4 address reaches the IPv4 address inside it through a gateway: it is
+    judged by that address, as an IPv4-mapped one is."""
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: (address,))
+    with pytest.raises(ssrf.UnsafeURL, match="may not be sent"):
+        ssrf.check_url("https://hooks.partner.example/kb")
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d822", "2002:5db8:d822::1"])
+def test_ipv6_addresses_that_carry_a_public_ipv4_one_are_accepted(settings, monkeypatch, address):
+    settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: (address,))
+    assert ssrf.check_url("https://hooks.partner.example/kb").addresses == (address,)
+
+
 def test_a_public_https_url_is_accepted(settings, monkeypatch):
     settings.KB_WEBHOOKS_ALLOW_PRIVATE = False
     monkeypatch.setattr(ssrf, "resolve", lambda host, port: ("93.184.216.34",))
