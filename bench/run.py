@@ -233,7 +233,13 @@ def prepare_redis(config: Config) -> tuple[str, str]:
 # -- Django subprocesses --------------------------------------------------------------------
 
 
-def django_env(config: Config, *, cache_url: str, site_url: str) -> dict[str, str]:
+#: The site's public address in every Django step: a deployment has one ``SITE_URL``, which
+#: the renditions ``write_renditions`` stores are written with (their absolute links, and
+#: ``RENDERER``), whatever loopback port a server of the run listens on.
+SITE_URL = "http://127.0.0.1"
+
+
+def django_env(config: Config, *, cache_url: str, site_url: str = SITE_URL) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
     env.pop("CACHE_URL", None)
     env.pop("REDIS_URL", None)
@@ -309,7 +315,7 @@ def approval_step(config: Config) -> dict:
     )
     t0 = time.perf_counter()
     create_database_if_missing(db_url)
-    env = django_env(config, cache_url="locmem://", site_url="http://127.0.0.1")
+    env = django_env(config, cache_url="locmem://")
     env.update(
         DATABASE_URL=db_url,
         DATABASE_CONN_MAX_AGE="0",
@@ -659,7 +665,7 @@ def main() -> None:
         return
     cache_url, cache_description = prepare_redis(config)
     marker = expected_marker(config)
-    env = django_env(config, cache_url=cache_url, site_url="http://127.0.0.1")
+    env = django_env(config, cache_url=cache_url)
 
     generation: dict = {"marker": marker}
     if config.rebuild or database_marker(config.db_url) != marker:
@@ -711,7 +717,7 @@ def main() -> None:
     log(f"{prep['live']} live articles; article pool of {len(prep['pool'])} (seed {config.seed})")
 
     port = free_port()
-    env = django_env(config, cache_url=cache_url, site_url=f"http://127.0.0.1:{port}")
+    env = django_env(config, cache_url=cache_url)
     etags: dict[str, str] = {}  # filled just before the 304 scenario
     scenarios = build_scenarios(prep, api_key, etags)
     if wanted:
@@ -778,8 +784,7 @@ def main() -> None:
                 # A second server whose cache is a port where nothing listens: Redis stopped.
                 target = free_port()
                 dead = free_port()
-                down_env = {**django_env(config, cache_url=f"redis://127.0.0.1:{dead}/15",
-                                         site_url=f"http://127.0.0.1:{target}")}  # fmt: skip
+                down_env = django_env(config, cache_url=f"redis://127.0.0.1:{dead}/15")
                 stop_server(server)  # one server at a time on 2 cores
                 down_server = start_server(config, down_env, target, workdir / "down.log")
             if scenario.name == "not_modified":

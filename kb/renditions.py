@@ -22,7 +22,10 @@ its HTML, the "[Retracted]" mark and the retraction notice (``kb_html.retraction
 of the live flags (I9). No stored citation carries the mark: renditions are rendered
 without the flags, and every read marks citations (page, API, plain text) from them.
 The templates and tags that shape that part are in ``RENDERER`` too, and so are the time
-zone and language settings its dates are written in.
+zone and language settings its dates are written in. The partner API's sections and
+references are stored beside it, the sections' links made absolute against the article's
+address then; while its address is another (a rename, another ``SITE_URL``) they are made
+again on every read, as before they were stored, until the next approval stores them anew.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -172,7 +175,7 @@ def _render_and_store(revision: Revision) -> tuple[Rendition | None, RenderedArt
     if revision.published_at <= timezone.now():
         history = changelog.compute_history(revision, sections)
         row.history = _history_json(history)
-        row.page = _page_json(rendered, history)
+        row.page = _page_json(rendered, history, page_url=_page_url(revision))
     _store(row, fields=_ALL_FIELDS)
     return row, rendered, sections
 
@@ -212,22 +215,52 @@ def _history_from(data: dict) -> PublicHistory:
 # --- the stored part of the page ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class StoredPage:
-    """What a live article's page takes from its rendition rather than rendering."""
+    """What a live article's page and its partner API answer take from the rendition
+    rather than rendering: each part is decoded when first read, so the page never decodes
+    the API's parts, nor the API the page's."""
 
-    #: ``kb/_article_body.html`` as a full render writes it, retraction notices filled in.
-    body: SafeString
-    #: The ``citation`` list of the page's JSON-LD (``structured_data.citation_jsonld``).
-    citations: list[dict]
-    #: The partner API's ``references``, each without its live ``retracted`` flag
-    #: (``kb.api.serializers.ReferenceListSerializer``), citations marked from the live flags.
-    api_references: list[dict] | None = None
-    #: Each reference's live retraction flags, by its number.
-    notices: dict = field(default_factory=dict)
+    def __init__(self, data: dict, notices: dict[int, _LiveFlags]) -> None:
+        self._data = data
+        #: Each reference's live retraction flags, by its number.
+        self.notices = notices
 
     def retracted(self, number: int) -> bool:
         return self.notices[number].retracted
+
+    @cached_property
+    def body(self) -> SafeString:
+        """``kb/_article_body.html`` as a full render writes it, retraction notices filled
+        in from the live flags."""
+        html, notices = self._data["html"], self.notices
+        body = [
+            part if isinstance(part, str) else _filled(html[part - 1], notices[part])
+            for part in self._data["body"]
+        ]
+        return mark_safe("".join(body))  # noqa: S308 - stored from the templates' own output
+
+    @cached_property
+    def citations(self) -> list[dict]:
+        """The ``citation`` list of the page's JSON-LD (``structured_data.citation_jsonld``)."""
+        return json.loads(self._data["citations"])
+
+    @cached_property
+    def api_references(self) -> list[dict]:
+        """The partner API's ``references``, each without its live ``retracted`` flag
+        (``kb.api.serializers.ReferenceListSerializer``), citations marked from the live
+        flags."""
+        references = json.loads(self._data["api_references"])
+        for item in references:
+            item["citation"] = _marked(item["citation"], self.notices[item["number"]])
+        return references
+
+    def api_sections(self, *, page_url: str) -> list[dict] | None:
+        """The partner API's ``sections`` (``kb.api.serializers.SectionSerializer``), their
+        links made absolute against ``page_url``; None when they were stored against
+        another address (the condition renamed since, or another ``SITE_URL``)."""
+        if self._data.get("api_base") != page_url:
+            return None
+        return json.loads(self._data["api_sections"])
 
 
 @dataclass(frozen=True)
@@ -254,9 +287,11 @@ class _Body:
         return list(zip(self.rendered.sections, self.history.section_updated, strict=False))
 
 
-def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None:
-    """The body with a slot per reference, and the JSON-LD citations; None if the text
-    holds something that looks like a slot (then pages render it in full)."""
+def _page_json(rendered: RenderedArticle, history: PublicHistory, *, page_url: str) -> dict | None:
+    """The body with a slot per reference, the JSON-LD citations and the partner API's
+    sections and references (its sections' links made absolute against ``page_url``, the
+    article's address now); None if the text holds something that looks like a slot (then
+    pages render it in full)."""
     slotted = RenderedArticle(
         sections=rendered.sections,
         references=[  # the slot stands for the reference's HTML and its notice
@@ -269,8 +304,9 @@ def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None
     body: list = [int(part) if odd else part for odd, part in _alternate(parts)]
     if body[1::2] != [r.number for r in rendered.references] or any("\x00" in p for p in body[::2]):
         return None
-    from kb.api.serializers import ReferenceSerializer
+    from kb.api.serializers import ReferenceSerializer, SectionSerializer
 
+    api_sections = SectionSerializer(rendered.sections, many=True, context={"page_url": page_url})
     return {
         "body": body,
         # Each reference's record, by number: its live flags are read by it.
@@ -291,7 +327,15 @@ def _page_json(rendered: RenderedArticle, history: PublicHistory) -> dict | None
             ],
             ensure_ascii=False,
         ),
+        "api_base": page_url,
+        "api_sections": json.dumps(api_sections.data, ensure_ascii=False),
     }
+
+
+def _page_url(revision: Revision) -> str:
+    from kb.api.links import page_url
+
+    return page_url(revision.condition.slug)
 
 
 def _alternate(parts: list[str]):
@@ -299,21 +343,8 @@ def _alternate(parts: list[str]):
 
 
 def _page_from(data: dict, notices: dict[int, _LiveFlags]) -> StoredPage:
-    """The stored body with each reference's live notice (usually none) in its slot."""
-    html = data["html"]
-    body = [
-        part if isinstance(part, str) else _filled(html[part - 1], notices[part])
-        for part in data["body"]
-    ]
-    api_references = json.loads(data["api_references"])
-    for item in api_references:
-        item["citation"] = _marked(item["citation"], notices[item["number"]])
-    return StoredPage(
-        body=mark_safe("".join(body)),  # noqa: S308 - stored from the templates' own output
-        citations=json.loads(data["citations"]),
-        api_references=api_references,
-        notices=notices,
-    )
+    """The stored page with each reference's live notice (usually none) in its slot."""
+    return StoredPage(data, notices)
 
 
 def _marked(formatted: str, flags: _LiveFlags) -> str:
@@ -431,7 +462,9 @@ def read_page(*, revision: Revision) -> tuple[RenderedArticle, PublicHistory, St
     flags = _live_flags(row, retracted=getattr(revision, "_retraction_flags", None))
     rendered, history = _StoredRendering(row, flags), _history_from(row.history)
     if row.page is None:  # live before pages were stored
-        row.page = _page_json(_rendered_from(row, live=False), history)
+        row.page = _page_json(
+            _rendered_from(row, live=False), history, page_url=_page_url(revision)
+        )
         if row.page is None:
             return rendered, history, None  # type: ignore[return-value]
         _store(row, fields=["page"])

@@ -56,10 +56,38 @@ class ConditionSummarySerializer(serializers.Serializer):
         return api_url(revision.condition.slug)
 
 
+class SectionListSerializer(serializers.ListSerializer):
+    """An article's sections.
+
+    A live revision's sections are stored as this serialiser wrote them, against the
+    article's address then (``kb.renditions.StoredPage.api_sections``): nothing in them is
+    live, so they are served as stored while the address is the same. So the field reads
+    the whole article from a ``ConditionDocument``, whatever its ``source`` says (the
+    schema's).
+    """
+
+    def get_attribute(self, instance):
+        article = getattr(instance, "article", None)
+        return article if article is not None else super().get_attribute(instance)
+
+    def to_representation(self, data):
+        if not hasattr(data, "rendered"):  # a plain list of rendered sections
+            return super().to_representation(data)
+        stored = None
+        if data.stored is not None:
+            stored = data.stored.api_sections(page_url=self.context["page_url"])
+        if stored is None:
+            return super().to_representation(data.rendered.sections)
+        return stored
+
+
 class SectionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SectionKind.choices)
     heading = serializers.CharField()
     html = serializers.SerializerMethodField(help_text="Sanitised HTML; every link is absolute.")
+
+    class Meta:
+        list_serializer_class = SectionListSerializer
 
     def get_html(self, section) -> str:
         return absolute_links(section.html, base=self.context["page_url"])

@@ -240,6 +240,36 @@ def test_the_stored_api_references_are_what_the_serialiser_writes(article):
     assert [r["retracted"] for r in full_json["references"]] == [False, True, False]
 
 
+def test_the_stored_api_sections_are_what_the_serialiser_writes(article):
+    from kb.api.links import page_url
+    from kb.api.queries import get_condition_document
+
+    document = get_condition_document(slug="test-condition")
+    address = page_url("test-condition")
+    assert document.article.stored.api_sections(page_url=address) is not None
+    full = dataclasses.replace(document, article=dataclasses.replace(document.article, stored=None))
+    stored_json, full_json = _api_detail(document), _api_detail(full)
+    assert stored_json["sections"] == full_json["sections"]
+    assert [list(s) for s in stored_json["sections"]] == [list(s) for s in full_json["sections"]]
+    assert f'href="{address}#ref-1"' in stored_json["sections"][0]["html"]
+
+
+def test_stored_api_sections_are_not_served_from_an_address_the_article_has_left(
+    article, superuser
+):
+    """Their links were made absolute against the article's address when stored: after a
+    rename they are written again against the new one."""
+    from kb import services
+    from kb.api.links import page_url
+    from kb.api.queries import get_condition_document
+
+    services.rename_condition(condition=article.condition, new_slug="renamed", by=superuser)
+    document = get_condition_document(slug="renamed")
+    html = _api_detail(document)["sections"][0]["html"]
+    assert f'href="{page_url("renamed")}#ref-1"' in html
+    assert "test-condition" not in html
+
+
 def test_a_retraction_reaches_a_cold_api_answer_at_once(client, article, reviewer):
     from accounts.models import Partner, PartnerAPIKey
 
