@@ -107,13 +107,27 @@ def signed_request(delivery: WebhookDelivery, *, now: dt.datetime) -> tuple[byte
     return body.encode(), headers
 
 
+def _claim_for() -> dt.timedelta:
+    """How long a claimed attempt keeps other workers off its delivery: every address's
+    connect and answer timeout (``post`` tries each in turn), and a margin. A worker that
+    dies mid-attempt leaves the claim to lapse; the sweep then takes the delivery again."""
+    return dt.timedelta(seconds=settings.KB_WEBHOOKS_TIMEOUT_SECONDS * 4 + 30)
+
+
 def attempt(delivery_id: int) -> WebhookDelivery | None:
     """Make one attempt at delivery ``delivery_id``; None when it is not due to be sent
-    (delivered, given up, or being sent by another worker)."""
+    (delivered, given up, or being sent by another worker).
+
+    Three steps, so no transaction (nor row lock) is held while the partner takes up to
+    its timeout to answer: the delivery is claimed in a short transaction (its attempt
+    counted, ``next_attempt_at`` moved past the claim, so other workers and the sweep find
+    it not due), the request is sent outside any transaction, and the answer is recorded
+    in a second short one.
+    """
     with transaction.atomic():
         # The delivery's row alone is locked (``of``): locking its endpoint and partner
-        # too, as a join otherwise does, would make every other delivery to the same
-        # endpoint look "not due" to other workers while this one waits on the partner.
+        # too, as a join otherwise does, would make other deliveries to the same endpoint
+        # look "not due" to other workers while this one is claimed.
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint__partner")
@@ -129,34 +143,58 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
         now = timezone.now()
         delivery.attempts += 1
         delivery.last_attempt_at = now
-        endpoint = delivery.endpoint
-        if not endpoint.active:
+        if not delivery.endpoint.active:
             delivery.status = DeliveryStatus.FAILED
             delivery.last_error = "The endpoint is switched off."
             delivery.next_attempt_at = None
             delivery.save()
             return delivery
-        try:
-            target = check_url(endpoint.url)
-            body, headers = signed_request(delivery, now=now)
-            code, excerpt = post(target, body=body, headers=headers)
-        except UnsafeURL as exc:
-            _failed(delivery, error=str(exc), now=now, final=True)
-        except OSError as exc:
-            _failed(delivery, error=f"{type(exc).__name__}: {exc}", now=now)
-        else:
-            delivery.response_code = code
-            delivery.response_excerpt = excerpt
-            if 200 <= code < 300:
-                delivery.status = DeliveryStatus.DELIVERED
-                delivery.delivered_at = timezone.now()
-                delivery.next_attempt_at = None
-                delivery.last_error = ""
-                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-            else:
-                _failed(delivery, error=f"The endpoint answered {code}.", now=now)
+        delivery.next_attempt_at = now + _claim_for()
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
+    claimed = delivery.attempts
+
+    outcome: tuple[str, object]
+    try:
+        target = check_url(delivery.endpoint.url)
+        body, headers = signed_request(delivery, now=now)
+        outcome = ("answered", post(target, body=body, headers=headers))
+    except UnsafeURL as exc:
+        outcome = ("unsafe", str(exc))
+    except OSError as exc:
+        outcome = ("error", f"{type(exc).__name__}: {exc}")
+
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint__partner")
+            .get(pk=delivery_id)
+        )
+        if delivery.attempts != claimed:  # the claim lapsed and another worker took it
+            logger.warning("Webhook delivery %s: attempt %s answered late.", delivery_id, claimed)
+            return delivery
+        _record(delivery, outcome, now=now)
         delivery.save()
     return delivery
+
+
+def _record(delivery: WebhookDelivery, outcome: tuple[str, object], *, now: dt.datetime) -> None:
+    kind, value = outcome
+    if kind == "unsafe":
+        _failed(delivery, error=str(value), now=now, final=True)
+    elif kind == "error":
+        _failed(delivery, error=str(value), now=now)
+    else:
+        code, excerpt = value  # type: ignore[misc]
+        delivery.response_code = code
+        delivery.response_excerpt = excerpt
+        if 200 <= code < 300:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+            WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(failing_since=None)
+        else:
+            _failed(delivery, error=f"The endpoint answered {code}.", now=now)
 
 
 def _failed(delivery: WebhookDelivery, *, error: str, now: dt.datetime, final=False) -> None:

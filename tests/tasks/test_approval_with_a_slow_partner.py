@@ -63,7 +63,7 @@ def test_a_slow_delivery_does_not_hold_back_the_next_one_to_the_same_endpoint(
     database_tasks, receiver, partner
 ):
     """Several workers deliver to one endpoint at once: a delivery under way (its row
-    locked while the partner is slow to answer) must not make the next one look "not
+    claimed while the partner is slow to answer) must not make the next one look "not
     due" to another worker, which would leave it to the periodic sweep minutes later."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks between workers are exercised on PostgreSQL (CI runs it there)")

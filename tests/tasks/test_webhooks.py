@@ -400,3 +400,65 @@ def test_malformed_urls_are_refused_with_a_reason_not_an_error(url):
     with pytest.raises(ValidationError) as refused:
         services.clean_url(url)
     assert refused.value.code == "unsafe_url"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_attempt_holds_no_transaction_while_the_partner_answers(monkeypatch, partner):
+    """The partner may take its whole timeout to answer: the attempt claims the delivery
+    (another worker finds it not due) and commits first, so no transaction or row lock is
+    held on the database meanwhile; the answer is recorded in a second, short one."""
+    from django.db import connection
+
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: ("93.184.216.34",))
+    endpoint, _ = services.register_endpoint(
+        partner=partner, url="https://hooks.partner.example/kb", events=["article.published"]
+    )
+    monkeypatch.setattr("kb.tasks.enqueue_on_commit", lambda *args: None)  # workers: us
+    delivery = services.send_test_event(endpoint=endpoint)
+    seen = {}
+
+    def slow_partner(target, *, body, headers):
+        seen["in_transaction"] = connection.in_atomic_block
+        seen["second_worker"] = delivery_module.attempt(delivery.pk)
+        row = WebhookDelivery.objects.get(pk=delivery.pk)
+        seen["claimed"] = (row.attempts, row.next_attempt_at > timezone.now())
+        return 200, "ok"
+
+    monkeypatch.setattr(delivery_module, "post", slow_partner)
+    result = delivery_module.attempt(delivery.pk)
+
+    assert seen == {"in_transaction": False, "second_worker": None, "claimed": (1, True)}
+    assert (result.status, result.attempts, result.response_code) == (
+        DeliveryStatus.DELIVERED, 1, 200,
+    )  # fmt: skip
+    row = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert (row.status, row.next_attempt_at, row.delivered_at is not None) == (
+        DeliveryStatus.DELIVERED, None, True,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_attempt_whose_worker_died_is_taken_again_once_its_claim_lapses(monkeypatch, partner):
+    monkeypatch.setattr(ssrf, "resolve", lambda host, port: ("93.184.216.34",))
+    endpoint, _ = services.register_endpoint(
+        partner=partner, url="https://hooks.partner.example/kb", events=["article.published"]
+    )
+    monkeypatch.setattr("kb.tasks.enqueue_on_commit", lambda *args: None)  # workers: us
+    delivery = services.send_test_event(endpoint=endpoint)
+
+    def worker_dies(target, *, body, headers):
+        raise SystemExit("the worker was killed mid-request")
+
+    monkeypatch.setattr(delivery_module, "post", worker_dies)
+    with pytest.raises(SystemExit):
+        delivery_module.attempt(delivery.pk)
+    assert delivery_module.attempt(delivery.pk) is None  # claimed, not due yet
+    monkeypatch.setattr(delivery_module, "post", lambda target, *, body, headers: (204, ""))
+    from kb.webhooks.tasks import retry_due_deliveries
+
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - dt.timedelta(minutes=5)
+    )  # the claim has lapsed, and the sweep's grace for a lost task too
+    assert retry_due_deliveries.call() == 1  # the periodic sweep
+    row = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert (row.status, row.attempts) == (DeliveryStatus.DELIVERED, 2)
