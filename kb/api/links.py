@@ -13,6 +13,8 @@ from kb import site_url
 from kb.rendering import sanitise
 
 _LINK_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+#: A fragment that ``urljoin`` appends to a fragment-less base unchanged.
+_PLAIN_FRAGMENT = re.compile(r"#[^\t\n\r]+\Z")
 
 
 def absolute(path: str) -> str:
@@ -37,13 +39,14 @@ def absolute_links(fragment: str, *, base: str) -> str:
     """
 
     # Most links are the text's citations (``#ref-2``): against a base with no fragment,
-    # ``urljoin`` gives the base followed by the fragment, so they skip it (it parses both
-    # URLs on every call, and a section holds dozens of citations).
+    # ``urljoin`` gives the base followed by a fragment it need not clean (no tab or line
+    # break, which URL parsing drops), so those skip it (it parses both URLs on every
+    # call, and a section holds dozens of citations).
     fragments_append = "#" not in base
 
     def rewrite(match: re.Match) -> str:
         target = html.unescape(match.group(2))
-        if fragments_append and target.startswith("#") and len(target) > 1:
+        if fragments_append and _PLAIN_FRAGMENT.match(target):
             target = base + target
         else:
             target = urljoin(base, target)

@@ -14,7 +14,9 @@ from kb.api.links import absolute_links
 from kb.rendering import sanitise
 
 TARGETS = ["#ref-2", "#", "#a#b", "#r&amp;d", "/conditions/asthma/", "../x/", "?q=1",
-           "https://www.nhs.uk/", "mailto:a@example.org", ""]  # fmt: skip
+           "https://www.nhs.uk/", "mailto:a@example.org", "",
+           # urljoin drops tabs and line breaks anywhere in a URL (WHATWG URL parsing)
+           "#ref-2\t", "#ref&#9;-2", "#ref&#10;-2", "#ref&#13;-2"]  # fmt: skip
 BASES = [
     "https://example.org/conditions/cfs/",
     "https://example.org/health/conditions/cfs/?from=feed",
