@@ -72,8 +72,10 @@ def _renderer() -> str:
     modules = (rendering, vancouver, refdata, citations, changelog, text, structured_data, kb_html)
     for module in modules:
         digest.update(Path(module.__file__).read_bytes())
-    # The partner API's references are stored as its serialiser writes them.
-    digest.update((Path(rendering.__file__).parent / "api" / "serializers.py").read_bytes())
+    # The partner API's references and sections are stored as its serialiser writes them,
+    # the sections' links made absolute by its links module.
+    for name in ("serializers.py", "links.py"):
+        digest.update((Path(rendering.__file__).parent / "api" / name).read_bytes())
     digest.update(Path(__file__).read_bytes())  # the shape rows are stored in
     for folder in (Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])):
         if (template := folder / BODY_TEMPLATE).exists():

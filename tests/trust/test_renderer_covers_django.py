@@ -17,3 +17,22 @@ def test_the_renderer_name_covers_the_django_version(monkeypatch):
     assert renditions._renderer() == renditions.RENDERER
     monkeypatch.setattr(django, "__version__", django.__version__ + ".post1")
     assert renditions._renderer() != renditions.RENDERER
+
+
+def test_the_renderer_name_covers_the_code_that_writes_stored_api_sections(monkeypatch):
+    """The partner API's sections are stored with their links made absolute by
+    ``kb.api.links``: a change there must reach every stored page, as a change to the
+    renderer does."""
+    from pathlib import Path
+
+    from kb.api import links
+
+    before = renditions._renderer()
+    read_bytes = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        data = read_bytes(path)
+        return data + b"\n# changed" if path == Path(links.__file__) else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert renditions._renderer() != before
