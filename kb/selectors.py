@@ -37,6 +37,7 @@ from kb.citations import cited_keys, resolve_keys
 from kb.compiled import PLACEHOLDER_INSTANT, CompiledQuery, as_datetime, columns, instance
 from kb.dbfunctions import JSONList
 from kb.models import (
+    ChangeAction,
     Citation,
     Condition,
     ConditionCode,
@@ -352,7 +353,8 @@ class PageKey:
     The revision never changes (I2), so the rendered page is a pure function of these
     values: its latest review, the newest retraction flag change of a reference it cites
     (the one library change that reaches a live page: the rest is the snapshot approved
-    with it) and which related conditions are live. They name the cached page and make its
+    with it) and which related conditions are live, under which slugs (a rename is a
+    ``moved`` partner-feed entry, as it makes no revision). They name the cached page and make its
     ETag, so a warm page costs this one query and is right the instant anything it shows changes —
     across processes, whatever the cache backend. The ETag also names the rendering code
     (``kb.renditions.RENDERER``): after a deployment that renders or dates pages
@@ -401,6 +403,15 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
         .values("status")
         .annotate(n=Count("pk"), top=Sum("pk"))
     )
+    # A related condition renamed makes no revision: its "moved" entry names its new slug.
+    related_moved = (
+        PublicChange.objects.filter(
+            condition__related=OuterRef("condition"), action=ChangeAction.MOVED
+        )
+        .order_by()
+        .values("action")
+        .annotate(newest=Max("sequence"))
+    )
     changes = PublicChange.objects.filter(condition=OuterRef("condition")).order_by("-sequence")
     codes = (
         ConditionCode.objects.filter(condition=OuterRef("condition"))
@@ -420,6 +431,7 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             refs_at=Subquery(refs),
             related_n=Coalesce(Subquery(related.values("n")), 0, output_field=IntegerField()),
             related_top=Coalesce(Subquery(related.values("top")), 0, output_field=IntegerField()),
+            related_moved=Coalesce(Subquery(related_moved.values("newest")), 0),
         )
         .values_list(
             "pk",
@@ -429,6 +441,7 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             "refs_at",
             "related_n",
             "related_top",
+            "related_moved",
             "changes",
             "codes",
         )  # fmt: skip
@@ -445,14 +458,13 @@ def get_page_key(*, slug: str) -> PageKey | None:
     rows = _page_key.rows(slug=slug, at=timezone.now())
     if not rows:
         return None
-    pk, published_at, review_pk, review_at, refs_at, related_n, related_top, changes, codes = rows[
-        0
-    ]
+    (pk, published_at, review_pk, review_at, refs_at, related_n, related_top, related_moved,
+     changes, codes) = rows[0]  # fmt: skip
     stamps = (as_datetime(t) for t in (published_at, review_at, refs_at))
     stamp = max(t for t in stamps if t is not None)
     using = router.db_for_read(ConditionCode)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
-                   related=f"{related_n}.{related_top}", changes=changes,
+                   related=f"{related_n}.{related_top}.{related_moved}", changes=changes,
                    codes=_in_code_order(codes or (), using=using))  # fmt: skip
 
 

@@ -342,3 +342,22 @@ def test_what_the_article_query_reads_alongside_is_what_its_own_queries_read(
     names = ["Cramps", "Myopathy", "Zoster", "ataxia"]  # by name, as Python orders text
     assert [r.name for r in live.related] == [r.name for r in preview.related] == names
     assert [r.condition.slug for r in live.related] == ["cramps", "myopathy", "zoster", "ataxia"]
+
+
+def test_a_related_condition_renamed_reaches_a_warm_page_and_api_answer(
+    client, api, article, superuser
+):
+    """A rename makes no revision, so the page key must name what the related links
+    show: the renamed condition's partner-feed entry (``moved``) does."""
+    from kb import services
+    from kb.models import Condition
+
+    path = "/api/v1/conditions/test-condition/"
+    assert 'href="/conditions/cramps/"' in client.get(PAGE).content.decode()
+    assert [r["slug"] for r in api.get(path).json()["related"]] == ["cramps"]
+    services.rename_condition(
+        condition=Condition.objects.get(slug="cramps"), new_slug="cramps-2", by=superuser
+    )
+    page = client.get(PAGE).content.decode()
+    assert 'href="/conditions/cramps-2/"' in page and 'href="/conditions/cramps/"' not in page
+    assert [r["slug"] for r in api.get(path).json()["related"]] == ["cramps-2"]
