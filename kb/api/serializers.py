@@ -56,29 +56,41 @@ class ConditionSummarySerializer(serializers.Serializer):
         return api_url(revision.condition.slug)
 
 
-class SectionListSerializer(serializers.ListSerializer):
-    """An article's sections.
-
-    A live revision's sections are stored as this serialiser wrote them, against the
-    article's address then (``kb.renditions.StoredPage.api_sections``): nothing in them is
-    live, so they are served as stored while the address is the same. So the field reads
+class _StoredListSerializer(serializers.ListSerializer):
+    """A list a live revision stores as its serialiser writes it (``kb.renditions``): served
+    from the stored page when it has it, else serialised item by item. So the field reads
     the whole article from a ``ConditionDocument``, whatever its ``source`` says (the
-    schema's).
-    """
+    schema's)."""
 
     def get_attribute(self, instance):
         article = getattr(instance, "article", None)
         return article if article is not None else super().get_attribute(instance)
 
     def to_representation(self, data):
-        if not hasattr(data, "rendered"):  # a plain list of rendered sections
+        if not hasattr(data, "rendered"):  # a plain list of rendered items
             return super().to_representation(data)
-        stored = None
-        if data.stored is not None:
-            stored = data.stored.api_sections(page_url=self.context["page_url"])
+        stored = self.stored(data.stored) if data.stored is not None else None
         if stored is None:
-            return super().to_representation(data.rendered.sections)
+            return super().to_representation(self.rendered(data.rendered))
         return stored
+
+    def stored(self, page) -> list | None:
+        raise NotImplementedError
+
+    def rendered(self, rendered) -> list:
+        raise NotImplementedError
+
+
+class SectionListSerializer(_StoredListSerializer):
+    """An article's sections, stored against the article's address then
+    (``kb.renditions.StoredPage.api_sections``): nothing in them is live, so they are
+    served as stored while the address is the same."""
+
+    def stored(self, page) -> list | None:
+        return page.api_sections(page_url=self.context["page_url"])
+
+    def rendered(self, rendered) -> list:
+        return rendered.sections
 
 
 class SectionSerializer(serializers.Serializer):
@@ -93,26 +105,18 @@ class SectionSerializer(serializers.Serializer):
         return absolute_links(section.html, base=self.context["page_url"])
 
 
-class ReferenceListSerializer(serializers.ListSerializer):
-    """An article's references.
+class ReferenceListSerializer(_StoredListSerializer):
+    """An article's references, stored without the retraction flag
+    (``kb.renditions.StoredPage.api_references``): only the flag is read live (I9), and
+    it is the last field, as here."""
 
-    A live revision's references are stored as this serialiser wrote them, without the
-    retraction flag (``kb.renditions.StoredPage.api_references``): only the flag is read
-    live (I9), and it is the last field, as here. So the field reads the whole article
-    from a ``ConditionDocument``, whatever its ``source`` says (the schema's).
-    """
+    def stored(self, page) -> list | None:
+        return [
+            {**item, "retracted": page.retracted(item["number"])} for item in page.api_references
+        ]
 
-    def get_attribute(self, instance):
-        article = getattr(instance, "article", None)
-        return article if article is not None else super().get_attribute(instance)
-
-    def to_representation(self, data):
-        if not hasattr(data, "rendered"):  # a plain list of rendered references
-            return super().to_representation(data)
-        stored = data.stored.api_references if data.stored is not None else None
-        if stored is None:
-            return super().to_representation(data.rendered.references)
-        return [{**item, "retracted": data.stored.retracted(item["number"])} for item in stored]
+    def rendered(self, rendered) -> list:
+        return rendered.references
 
 
 class ReferenceSerializer(serializers.Serializer):
