@@ -43,6 +43,7 @@ from kb.models import (
     ConditionCode,
     ConditionSlug,
     PublicChange,
+    RenderedPage,
     Rendition,
     Review,
     Revision,
@@ -371,6 +372,9 @@ class PageKey:
     #: The condition's clinical codes (``get_condition_codes``), read with the key: not in
     #: ``etag``, as they sit on the condition; pages that show them add their own tag.
     codes: list = field(default_factory=list, compare=False)
+    #: ``(template, key)`` of each page kept rendered for the revision
+    #: (``kb.caching.kept``), read with the key so a page not kept costs no extra query.
+    kept: tuple = field(default=(), compare=False)
 
     @property
     def etag(self) -> str:
@@ -413,6 +417,13 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
         .annotate(newest=Max("sequence"))
     )
     changes = PublicChange.objects.filter(condition=OuterRef("condition")).order_by("-sequence")
+    kept = (
+        RenderedPage.objects.filter(revision=OuterRef("pk"))
+        .order_by()
+        .values("revision")
+        .annotate(rows=JSONList(JSONArray("template", "key")))
+        .values("rows")[:1]
+    )
     codes = (
         ConditionCode.objects.filter(condition=OuterRef("condition"))
         .order_by()
@@ -432,6 +443,7 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             related_n=Coalesce(Subquery(related.values("n")), 0, output_field=IntegerField()),
             related_top=Coalesce(Subquery(related.values("top")), 0, output_field=IntegerField()),
             related_moved=Coalesce(Subquery(related_moved.values("newest")), 0),
+            kept=Subquery(kept),
         )
         .values_list(
             "pk",
@@ -444,6 +456,7 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             "related_moved",
             "changes",
             "codes",
+            "kept",
         )  # fmt: skip
         .order_by("pk")[:1]
     )
@@ -459,13 +472,14 @@ def get_page_key(*, slug: str) -> PageKey | None:
     if not rows:
         return None
     (pk, published_at, review_pk, review_at, refs_at, related_n, related_top, related_moved,
-     changes, codes) = rows[0]  # fmt: skip
+     changes, codes, kept) = rows[0]  # fmt: skip
     stamps = (as_datetime(t) for t in (published_at, review_at, refs_at))
     stamp = max(t for t in stamps if t is not None)
     using = router.db_for_read(ConditionCode)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
                    related=f"{related_n}.{related_top}.{related_moved}", changes=changes,
-                   codes=_in_code_order(codes or (), using=using))  # fmt: skip
+                   codes=_in_code_order(codes or (), using=using),
+                   kept=tuple((template, key) for template, key in kept or ()))  # fmt: skip
 
 
 def get_condition_codes(*, slug: str) -> list[ConditionCode]:

@@ -120,3 +120,18 @@ def send_review_reminders() -> dict:
 
     run = reminders.send_reminders()
     return {"sent": run.sent, "failed": run.failed}
+
+
+# --- rendered pages ---------------------------------------------------------------------------
+
+
+@task()
+def keep_rendered_answers(condition_id: int) -> int:
+    """Render a condition's live page and API detail and keep them (``kb.pages``): after a
+    publication or a re-review, so its first reader gets stored bytes rather than a render.
+    Nothing depends on it having run: a page not kept is rendered on its first read."""
+    from kb.models import Condition
+    from kb.pages import keep_answers
+
+    slug = Condition.objects.filter(pk=condition_id).values_list("slug", flat=True).first()
+    return keep_answers(slug=slug) if slug else 0

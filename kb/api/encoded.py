@@ -24,6 +24,9 @@ class Encoded:
 
     content: bytes
 
+    def __bytes__(self) -> bytes:
+        return self.content
+
     def decoded(self) -> Any:
         return json.loads(self.content)
 

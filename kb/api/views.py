@@ -28,12 +28,13 @@ from rest_framework.views import APIView
 from config.db_router import primary
 from kb import workflow
 from kb.api import conditional, filters, infobutton, queries
+from kb.api.detail import DetailAnswer
 from kb.api.encoded import Encoded, EncodedJSONRenderer, encode
 from kb.api.errors import Gone, moved_permanently
-from kb.api.links import absolute, api_url, page_url
+from kb.api.links import absolute, api_url
 from kb.api.negotiation import PartnerContentNegotiation
 from kb.api.pagination import ConditionPagination, ManifestPagination
-from kb.api.schema_org import MedicalWebPageSerializer, medical_web_page
+from kb.api.schema_org import MedicalWebPageSerializer
 from kb.api.serializers import (
     ChangeSerializer,
     ConditionDetailSerializer,
@@ -45,9 +46,9 @@ from kb.api.serializers import (
     MovedSerializer,
 )
 from kb.caching import state, store
-from kb.caching.answers import NotLive, Validators, keyed_answer
+from kb.caching.answers import NotLive, keyed_answer
 from kb.models import Condition
-from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound, get_page_key
+from kb.selectors import ArticleGone, ArticleMoved, ArticleNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -222,42 +223,16 @@ class ConditionDetailView(PartnerAPIMixin, APIView):
 
         # The keyed-answer pipeline (kb.caching.answers): validators in the current
         # publication state, the payload under its ETag, which names all of it.
-        name = "api-detail" if representation == "json" else f"api-detail-{representation}"
-        name = f"{name}:{slug}"
-        read: dict = {}
-
-        def read_validators() -> Validators | None:
-            validators, read["codes"] = _detail_validators(slug, representation=representation)
-            return validators
-
-        def render():
-            kept = True
-            if "codes" not in read:  # validators from the cache: read what they name again
-                in_use = store.fresh(f"{name}:validators", read_validators)
-                again = read_validators()
-                kept = in_use is not None and again is not None and again.etag == in_use.etag
-            try:
-                document = queries.get_condition_document(slug=slug, codes=read["codes"])
-            except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:
-                raise NotLive(slug) from exc
-            # Codes edited since the validators were read: serve this payload once, keep none.
-            revision_id = document.revision.pk if kept else 0
-            if representation == "schema":
-                first = queries.first_published_at(condition_id=document.condition.pk)
-                return revision_id, encode(medical_web_page(document, first_published=first))
-            serializer = ConditionDetailSerializer(
-                document,
-                context={"request": request, "page_url": page_url(document.condition.slug)},
-            )
-            return revision_id, encode(serializer.data)
-
+        answer = DetailAnswer(slug=slug, representation=representation)
         try:
             return keyed_answer(
                 request,
-                name=name,
-                read_validators=read_validators,
-                render=render,
+                name=answer.name,
+                read_validators=answer.read_validators,
+                render=answer.render,
                 respond=Response,
+                kept_as=answer.kept_as,
+                kept_body=Encoded,
             )
         except NotLive:
             return self._not_live(slug, representation=representation)
@@ -418,22 +393,6 @@ class InfobuttonView(PartnerAPIMixin, APIView):
             request=knowledge, revisions=revisions, now=timezone.now()
         )
         return Response(InfobuttonResponseSerializer(data).data)
-
-
-def _detail_validators(
-    slug: str, *, representation: str = "json"
-) -> tuple[Validators | None, list | None]:
-    """The validators of the live article at ``slug`` in that representation, and the codes
-    they name; one query."""
-    key = get_page_key(slug=slug)
-    if key is None:
-        return None, None
-    codes = key.codes
-    etag, last_modified = conditional.keyed_detail_validators(
-        key, slug=slug, codes=codes, representation=representation
-    )
-    validators = Validators(etag=etag, last_modified=last_modified, revision_id=key.revision_id)
-    return validators, codes
 
 
 class JSONErrorsMixin:

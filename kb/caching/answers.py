@@ -7,6 +7,8 @@
 3. The body is cached under the ETag (``store.named``), which names everything it
    shows, so an edit elsewhere never re-renders it. A body rendered from a revision other
    than the one the validators name (it changed in between) is served once, not kept.
+4. On a miss, an answer kept rendered in the database (``kept``) is used when it was kept
+   under these validators; otherwise the body is rendered.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from kb.caching import store
+from kb.caching import kept, store
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class Validators:
     last_modified: int | None
     #: The approved revision whose text the body shows.
     revision_id: int
+    #: ``(template, key)`` of the answers kept rendered for the revision, when read with
+    #: the validators (``kb.caching.kept``); None: not read.
+    kept: tuple | None = None
 
 
 class NotLive(Exception):
@@ -63,11 +68,14 @@ def keyed_answer(
     read_validators: Callable[[], Validators | None],
     render: Callable[[], tuple[int, Any]],
     respond: Callable[[Any], HttpResponseBase],
+    kept_as: str | None = None,
+    kept_body: Callable[[bytes], Any] = bytes,
 ) -> HttpResponseBase:
     """The answer for ``name``: 304, or ``respond(body)`` with validators; raises NotLive.
 
     ``render()`` returns (the revision id it read, the body); it runs only when the body
-    is not cached, and may itself raise NotLive.
+    is not cached (nor kept as ``kept_as``, its template, whose bytes ``kept_body`` makes
+    a body of), and may itself raise NotLive.
     """
     validators = store.fresh(f"{name}:validators", read_validators)
     if validators is None:
@@ -75,7 +83,15 @@ def keyed_answer(
     etag, last_modified = validators.etag, validators.last_modified
     if answer := not_modified(request, etag=etag, last_modified=last_modified):
         return answer
+
+    def body() -> tuple[int, Any]:
+        if kept_as is not None:
+            content = kept.read(template=kept_as, name=name, validators=validators)
+            if content is not None:
+                return validators.revision_id, kept_body(content)
+        return render()
+
     rendered = store.named(
-        f"{name}:{etag}", render, keep=lambda pair: pair[0] == validators.revision_id
+        f"{name}:{etag}", body, keep=lambda pair: pair[0] == validators.revision_id
     )
     return set_validators(respond(rendered[1]), etag=etag, last_modified=last_modified)

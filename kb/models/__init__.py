@@ -9,6 +9,7 @@
 - ``notification``: the e-mail outbox, sent after commit.
 - ``search``: each approved revision's search document, written once.
 - ``rendition``: each approved revision's HTML and reference list, rendered once.
+- ``rendered_page``: a live article's whole page, rendered once under the key it shows.
 - ``publication``: the database's identity and publication sequence, what decides freshness.
 - ``feedback``: readers' reports of inaccuracies.
 - ``ratelimit``: fixed-window request counts when no Redis is configured (``kb.ratelimit``).
@@ -31,6 +32,7 @@ from kb.models.periodic import PeriodicRun
 from kb.models.publication import PublicationState
 from kb.models.ratelimit import RateLimitCounter
 from kb.models.reference import Reference, ReferenceAction, ReferenceEvent, ReferenceKind
+from kb.models.rendered_page import RenderedPage
 from kb.models.rendition import Rendition
 from kb.models.review import Review
 from kb.models.revision import ChangeClass, Revision, RevisionStatus
@@ -58,6 +60,7 @@ __all__ = [
     "ReferenceAction",
     "ReferenceEvent",
     "ReferenceKind",
+    "RenderedPage",
     "Rendition",
     "ChangeClass",
     "Review",

@@ -2,74 +2,33 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 
 from kb import permissions
-from kb.caching import store
-from kb.caching.answers import NotLive, Validators, keyed_answer
+from kb.caching.answers import NotLive, keyed_answer
 from kb.http import public_cache
 from kb.models import Revision
+from kb.pages import PageAnswer
 from kb.selectors import (
     ArticleGone,
     ArticleMoved,
     ArticleNotFound,
-    get_condition_codes,
-    get_page_key,
     get_preview_article,
     get_published_article,
 )
-from kb.structured_data import article_jsonld, as_script
-
-
-def _codes_tag(codes) -> str:
-    """A short name for the condition's clinical codes, added to the page's ETag."""
-    text = repr([(c.system, c.code) for c in codes])
-    return "k" + hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _published(request: HttpRequest, slug: str, template: str, url_name: str) -> HttpResponse:
-    """A live article through the keyed-answer pipeline (``kb.caching.answers``).
-
-    ``get_page_key`` names everything the article shows (revision, latest review, cited
-    references' retraction state, live related conditions); the condition's clinical codes
-    (in the JSON-LD) sit outside the revision, so their tag is added to the ETag. The
-    rendered HTML is kept under that name and never needs invalidating.
-    """
-    name = f"page:{template}:{slug}"
-    read: dict = {}
-
-    def read_validators() -> Validators | None:
-        key = get_page_key(slug=slug)
-        if key is None:
-            return None
-        read["codes"] = codes = key.codes
-        etag = f'{key.etag[:-1]}-{_codes_tag(codes)}"'
-        return Validators(etag=etag, last_modified=key.last_modified,
-                          revision_id=key.revision_id)  # fmt: skip
-
-    def render() -> tuple[int, bytes]:
-        try:
-            art = get_published_article(slug=slug)
-        except (ArticleMoved, ArticleGone, ArticleNotFound) as exc:  # changed meanwhile
-            raise NotLive(slug) from exc
-        codes = read["codes"] if "codes" in read else get_condition_codes(slug=slug)
-        context = {"article": art, "jsonld": as_script(article_jsonld(article=art, codes=codes))}
-        html = render_to_string(template, context, request)
-        # Codes edited since the validators were read: serve this body once, keep none.
-        validators = store.fresh(f"{name}:validators", read_validators)
-        current = validators is not None and _codes_tag(codes) in validators.etag
-        # Kept encoded: a warm answer writes the stored bytes.
-        return (art.revision.pk if current else 0), html.encode()
-
+    """A live article through the keyed-answer pipeline (``kb.caching.answers``): its
+    validators and rendering are ``kb.pages.PageAnswer``'s, the rendered HTML is kept under
+    its ETag (which names all of it) and never needs invalidating."""
+    answer = PageAnswer(slug=slug, template=template, request=request)
     try:
         return keyed_answer(
-            request, name=name, read_validators=read_validators, render=render,
-            respond=HttpResponse,
+            request, name=answer.name, read_validators=answer.read_validators,
+            render=answer.render, respond=HttpResponse, kept_as=answer.kept_as,
         )  # fmt: skip
     except NotLive:
         return _not_live(request, slug, url_name)

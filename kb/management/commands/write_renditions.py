@@ -1,4 +1,6 @@
-"""Render every approved revision that has no rendition from the current code.
+"""Render every approved revision that has no rendition from the current code, and keep
+every live article's whole page and API detail rendered (``kb.pages``) where it is not kept for the
+current deployment.
 
 Approval renders a revision once, and a page renders any missing rendition on its first
 read, so this is never required: run it after rows were written around ``kb.workflow``
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from kb import renditions
+from kb import pages, renditions
 
 
 class Command(BaseCommand):
@@ -24,4 +26,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         written = renditions.write_missing(live_only=options["live"])
-        self.stdout.write(f"Rendered {written} approved revision(s).")
+        kept, failed = pages.keep_missing_answers()
+        message = (
+            f"Rendered {written} approved revision(s) and kept the page and API answer of "
+            f"{kept} live article(s)"
+        )
+        if failed:
+            message += f"; {failed} article(s) could not be rendered (see the log)"
+        self.stdout.write(message + ".")
