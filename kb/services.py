@@ -153,6 +153,11 @@ def rename_condition(*, condition: Condition, new_slug: str, by) -> Condition:
         _public_change(
             condition, condition.published_revision, ChangeAction.MOVED, previous_slug=old_slug
         )
+        # Pages listing it as related link to the new address: keep them anew as well.
+        from kb import tasks
+
+        for pk in Condition.objects.filter(related=condition).values_list("pk", flat=True):
+            tasks.enqueue_on_commit(tasks.keep_rendered_answers, pk)
     return condition
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from kb import permissions
+from kb import permissions, tasks
 from kb.exceptions import (
     NotPermitted,
     TransitionNotAllowed,
@@ -155,8 +155,14 @@ def _public_change(
     condition: Condition, revision: Revision, action: str, *, previous_slug: str = ""
 ) -> PublicChange:
     """Enter a change in the partner feed under this transaction's publication (its number
-    and time grow in commit order), with the slugs it was made under."""
+    and time grow in commit order), with the slugs it was made under.
+
+    What partners are told to fetch again is what readers see change too: unless it left
+    the site, the condition's page and API detail are rendered and kept once this commits
+    (``kb.pages``), so their first reader gets stored bytes."""
     publication = advance()
+    if action != ChangeAction.WITHDRAWN:
+        tasks.enqueue_on_commit(tasks.keep_rendered_answers, condition.pk)
     return PublicChange.objects.create(
         condition=condition,
         revision=revision,

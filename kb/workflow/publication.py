@@ -8,7 +8,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from kb import tasks
 from kb.exceptions import (
     ContentProblems,
     NotPermitted,
@@ -63,7 +62,6 @@ def publish_scheduled(*, now: dt.datetime | None = None) -> list[Condition]:
         condition = _lock_condition(pk)
         if _go_live_due(condition, now=now):
             done.append(condition)
-            tasks.enqueue_on_commit(tasks.keep_rendered_answers, condition.pk)
     return done
 
 
@@ -130,7 +128,6 @@ def reconfirm(
         comment=note,
     )
     _public_change(locked, live, ChangeAction.UPDATED)  # partners refetch the review dates
-    tasks.enqueue_on_commit(tasks.keep_rendered_answers, locked.pk)  # the new review dates
     _refresh(condition)
     return review
 
@@ -262,6 +259,5 @@ def restore(*, condition: Condition, by, comment: str = "") -> Condition:
         to_status="live",
         comment=(comment or "").strip(),
     )
-    tasks.enqueue_on_commit(tasks.keep_rendered_answers, locked.pk)
     _refresh(condition)
     return locked

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from kb import renditions, tasks
+from kb import renditions
 from kb.citations import (
     cited_keys,
     freeze_citations,
@@ -218,8 +218,6 @@ def approve(
     # Its search text, once; the revision it supersedes (if any) leaves the search.
     sync_condition(condition)
     renditions.write(revision=locked)  # its HTML, references and history, rendered once
-    if go_live_at is None:  # and the whole page, once committed (kb.pages)
-        tasks.enqueue_on_commit(tasks.keep_rendered_answers, condition.pk)
     _refresh(revision)
     return locked
 

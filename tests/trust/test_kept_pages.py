@@ -149,6 +149,18 @@ def test_kept_answers_are_not_served_once_what_they_show_changed(
         assert shown_by_api in _cold(client, API, **api_key).content.decode()
 
 
+@pytest.mark.parametrize("change", [_reconfirm, _retract, _rename_related])
+def test_what_partners_are_told_to_fetch_again_is_kept_anew(
+    client, article, reviewer, api_key, monkeypatch, django_capture_on_commit_callbacks, change
+):
+    pages.keep_answers(slug="test-condition")
+    with django_capture_on_commit_callbacks(execute=True):
+        shown, shown_by_api = change(article, reviewer)
+    _no_render(monkeypatch)
+    assert shown in _cold(client).content.decode()
+    assert shown_by_api in _cold(client, API, **api_key).content.decode()
+
+
 def test_a_withdrawn_article_is_gone_although_its_page_was_kept(client, article, publisher):
     pages.keep_answers(slug="test-condition")
     workflow.withdraw(condition=article.condition, by=publisher, reason="Unsafe advice.")
