@@ -11,7 +11,6 @@ what the view would render.
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -28,8 +27,6 @@ from kb.selectors import (
     get_published_article,
 )
 from kb.structured_data import article_jsonld, as_script
-
-logger = logging.getLogger(__name__)
 
 #: The page templates kept rendered (the print view is rendered on each cache miss).
 KEPT_TEMPLATES = ("kb/article.html",)
@@ -106,18 +103,15 @@ def _kept_answers(slug: str) -> list:
 def keep_answers(*, slug: str) -> int:
     """Render each kept answer of the live article at ``slug`` and keep it
     (``kb.caching.kept``); how many were kept (0 when nothing is live there)."""
-    kept_count = 0
-    for answer in _kept_answers(slug):
-        try:
-            kept_count += kept.keep(
-                template=answer.kept_as,
-                name=answer.name,
-                read_validators=answer.read_validators,
-                render=answer.render,
-            )
-        except NotLive:
-            continue
-    return kept_count
+    return sum(
+        kept.keep(
+            template=answer.kept_as,
+            name=answer.name,
+            read_validators=answer.read_validators,
+            render=answer.render,
+        )
+        for answer in _kept_answers(slug)
+    )
 
 
 def keep_missing_answers(*, batch: int = 500) -> tuple[int, int]:
@@ -126,7 +120,7 @@ def keep_missing_answers(*, batch: int = 500) -> tuple[int, int]:
     articles that failed).
 
     An answer that cannot be rendered here (say, static files not collected yet) is logged
-    and left to be rendered on its first read."""
+    and left to be rendered on its first read; its article counts as failed."""
     from kb.models import RenderedPage
     from kb.selectors import published_revisions
 
@@ -140,12 +134,12 @@ def keep_missing_answers(*, batch: int = 500) -> tuple[int, int]:
             )
         )
         for _pk, slug in chunk:
-            if all(_kept_current(answer, kept_keys) for answer in _kept_answers(slug)):
+            answers = _kept_answers(slug)
+            if all(_kept_current(answer, kept_keys) for answer in answers):
                 continue
-            try:
-                done += keep_answers(slug=slug) > 0
-            except Exception:
-                logger.exception("Could not keep the answers of %s rendered.", slug)
+            if keep_answers(slug=slug) == len(answers):
+                done += 1
+            else:  # logged by kb.caching.kept
                 failed += 1
     return done, failed
 

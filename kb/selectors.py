@@ -14,20 +14,19 @@ does, this query already answers correctly.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import router
 from django.db.models import (
-    Count,
     DateTimeField,
     F,
-    IntegerField,
     Max,
     OuterRef,
     QuerySet,
     Subquery,
-    Sum,
 )
 from django.db.models.functions import Coalesce, JSONArray, JSONObject
 from django.utils import timezone
@@ -365,7 +364,12 @@ class PageKey:
     revision_id: int
     review_id: int
     stamp: dt.datetime
+    #: The live related revisions (a digest of their ids: each names a condition and the
+    #: text its link shows) and the newest rename among them.
     related: str
+    #: What the byline shows of the latest review's reviewer (name, credentials), as a
+    #: digest: a reviewer's profile edited since must not show the old one.
+    byline: str = ""
     #: The condition's latest partner-feed entry (a publication, re-review, retraction
     #: notice or rename): numbered in commit order, so it moves whatever the clocks say.
     changes: int = 0
@@ -382,8 +386,8 @@ class PageKey:
 
         stamp = int(self.stamp.timestamp() * 1_000_000)  # microseconds: two changes a second
         return (
-            f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}-c{self.changes}'
-            f'-{RENDERER[:8]}"'
+            f'"a{self.revision_id}-r{self.review_id}-{stamp}-{self.related}-b{self.byline}'
+            f'-c{self.changes}-{RENDERER[:8]}"'
         )
 
     @property
@@ -405,7 +409,7 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
         .filter(condition__related=OuterRef("condition"))
         .order_by()
         .values("status")
-        .annotate(n=Count("pk"), top=Sum("pk"))
+        .annotate(pks=JSONList("pk"))
     )
     # A related condition renamed makes no revision: its "moved" entry names its new slug.
     related_moved = (
@@ -440,8 +444,8 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             review_pk=Coalesce(Subquery(latest.values("pk")[:1]), 0),
             review_at=Subquery(latest.values("created_at")[:1]),
             refs_at=Subquery(refs),
-            related_n=Coalesce(Subquery(related.values("n")), 0, output_field=IntegerField()),
-            related_top=Coalesce(Subquery(related.values("top")), 0, output_field=IntegerField()),
+            related_pks=Subquery(related.values("pks")),
+            byline=Subquery(latest.values(byline=JSONArray(*_BYLINE_COLUMNS))[:1]),
             related_moved=Coalesce(Subquery(related_moved.values("newest")), 0),
             kept=Subquery(kept),
         )
@@ -451,8 +455,8 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
             "review_pk",
             "review_at",
             "refs_at",
-            "related_n",
-            "related_top",
+            "related_pks",
+            "byline",
             "related_moved",
             "changes",
             "codes",
@@ -460,6 +464,22 @@ def _page_key_query(*, slug: str, at: dt.datetime) -> QuerySet:
         )  # fmt: skip
         .order_by("pk")[:1]
     )
+
+
+#: What a review's byline shows of its reviewer (``accounts.User.byline_name``, credentials).
+_BYLINE_COLUMNS = (
+    "reviewer__display_name",
+    "reviewer__first_name",
+    "reviewer__last_name",
+    "reviewer__username",
+    "reviewer__credentials",
+)
+
+
+def _digest(value) -> str:
+    """A short stable name for a small JSON-able value (part of an ETag)."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 #: Compiled once per process: the page key is read on every validators miss.
@@ -471,13 +491,14 @@ def get_page_key(*, slug: str) -> PageKey | None:
     rows = _page_key.rows(slug=slug, at=timezone.now())
     if not rows:
         return None
-    (pk, published_at, review_pk, review_at, refs_at, related_n, related_top, related_moved,
+    (pk, published_at, review_pk, review_at, refs_at, related_pks, byline, related_moved,
      changes, codes, kept) = rows[0]  # fmt: skip
     stamps = (as_datetime(t) for t in (published_at, review_at, refs_at))
     stamp = max(t for t in stamps if t is not None)
     using = router.db_for_read(ConditionCode)
     return PageKey(revision_id=pk, review_id=review_pk, stamp=stamp,
-                   related=f"{related_n}.{related_top}.{related_moved}", changes=changes,
+                   related=f"{_digest(sorted(related_pks or ()))}.{related_moved}",
+                   byline=_digest(byline), changes=changes,
                    codes=_in_code_order(codes or (), using=using),
                    kept=tuple((template, key) for template, key in kept or ()))  # fmt: skip
 

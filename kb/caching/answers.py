@@ -77,7 +77,13 @@ def keyed_answer(
     is not cached (nor kept as ``kept_as``, its template, whose bytes ``kept_body`` makes
     a body of), and may itself raise NotLive.
     """
-    validators = store.fresh(f"{name}:validators", read_validators)
+    read_here = []
+
+    def read_now() -> Validators | None:
+        read_here.append(True)
+        return read_validators()
+
+    validators = store.fresh(f"{name}:validators", read_now)
     if validators is None:
         raise NotLive(name)
     etag, last_modified = validators.etag, validators.last_modified
@@ -86,7 +92,9 @@ def keyed_answer(
 
     def body() -> tuple[int, Any]:
         if kept_as is not None:
-            content = kept.read(template=kept_as, name=name, validators=validators)
+            content = kept.read(
+                template=kept_as, name=name, validators=validators, listed=bool(read_here)
+            )
             if content is not None:
                 return validators.revision_id, kept_body(content)
         return render()

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -184,8 +184,12 @@ def test_going_live_keeps_the_page(client, article, author2, reviewer2, monkeypa
     assert "A second, clearer summary." in _cold(client).content.decode()
 
 
-def test_nothing_is_kept_when_the_address_follows_the_request(client, article, settings):
-    settings.SITE_URL = ""  # development: links follow the request's host
+@pytest.mark.parametrize("development", [{"SITE_URL": ""}, {"DEBUG": True}])
+def test_nothing_is_kept_in_development(client, article, settings, development):
+    """Without ``SITE_URL`` links follow the request's host; with ``DEBUG`` on, templates
+    edited under ``runserver`` must show at once."""
+    for name, value in development.items():
+        setattr(settings, name, value)
     assert pages.keep_answers(slug="test-condition") == 0
     assert not RenderedPage.objects.exists()
 
@@ -201,7 +205,10 @@ def test_write_renditions_keeps_every_live_page_once(article):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_kept_bytes_are_what_their_key_names(client, author, reviewer, monkeypatch):
+@pytest.mark.parametrize("outer_transaction", [False, True])
+def test_the_kept_bytes_are_what_their_key_names(
+    client, author, reviewer, monkeypatch, outer_transaction
+):
     """Validators and body are read in one snapshot: a retraction committed by another
     connection between the two reads must not put its notice into bytes kept under the
     key of the state before it (a later flag, unflag and flag would serve them)."""
@@ -219,17 +226,88 @@ def test_the_kept_bytes_are_what_their_key_names(client, author, reviewer, monke
         finally:
             connection.close()
 
+    retracted = []
+
     def render_after_a_retraction(self):
-        thread = threading.Thread(target=retract_meanwhile)
-        thread.start()
-        thread.join()
+        if not retracted:  # once (the retraction keeps the page again, rendering it)
+            retracted.append(True)
+            thread = threading.Thread(target=retract_meanwhile)
+            thread.start()
+            thread.join()
         return original(self)
 
     monkeypatch.setattr(PageAnswer, "render", render_after_a_retraction)
-    assert pages.keep_answers(slug="test-condition") == 2  # the page and the API detail
+    if outer_transaction:  # no snapshot of its own: it sees the change and keeps nothing
+        with transaction.atomic():
+            assert pages.keep_answers(slug="test-condition") == 1  # the API detail
+    else:
+        assert pages.keep_answers(slug="test-condition") == 2  # the page and the API detail
     monkeypatch.setattr(PageAnswer, "render", original)
 
-    kept_page = RenderedPage.objects.get(template="kb/article.html")
-    assert b"Data fabricated." not in kept_page.content
+    # Two states: before the retraction (no notice) and after it (the notice; the
+    # retraction's own keeping may have kept it). Each kept page shows its key's state.
+    answer = PageAnswer(slug="test-condition", template="kb/article.html", request=None)
+    now = kept.key_for(name=answer.name, etag=answer.read_validators().etag)
+    for kept_page in RenderedPage.objects.filter(template="kb/article.html"):
+        assert (b"Data fabricated." in kept_page.content) == (kept_page.key == now)
     page = _cold(client)  # the key now names the retraction: the kept bytes are not used
     assert b"Data fabricated." in page.content
+
+
+def test_a_setting_an_answer_shows_is_part_of_the_key(client, article, settings, api_key):
+    """The API shows the content licence (a ``KB_*`` setting): a new one must show."""
+    _cold(client, API, **api_key)
+    pages.keep_answers(slug="test-condition")
+    settings.KB_CONTENT_LICENCE = "A licence agreed today."
+    assert "A licence agreed today." in _cold(client, API, **api_key).content.decode()
+
+
+def test_the_reviewers_byline_as_it_is_now(client, article, reviewer, api_key):
+    """A reviewer's credentials edited since the page was kept (e.g. withdrawn by their
+    college) must not show on the page, in its JSON-LD or in the API."""
+    pages.keep_answers(slug="test-condition")
+    reviewer.credentials = "Credentials under review"
+    reviewer.save()
+    assert _cold(client).content.decode().count("Credentials under review") == 2  # + JSON-LD
+    assert "Credentials under review" in _cold(client, API, **api_key).content.decode()
+
+
+def test_related_conditions_swapped_for_others_show(client, author, reviewer, article, api_key):
+    """Related conditions are named by the set of their revisions, not by a count and a
+    sum of ids, which two different sets can share."""
+    others = [
+        make_live(author=author, reviewer=reviewer, slug=f"other-{n}", name=f"Other {n}")
+        for n in range(4)
+    ]
+    first, second, third, fourth = sorted(others, key=lambda r: r.pk)
+    condition = article.condition
+    condition.related.set([first.condition, fourth.condition])
+    pages.keep_answers(slug="test-condition")
+    condition.related.set([second.condition, third.condition])  # the same count and sum
+    assert first.pk + fourth.pk == second.pk + third.pk
+    page = _cold(client).content.decode()
+    assert "/conditions/other-1/" in page and "/conditions/other-0/" not in page
+
+
+def test_validators_cached_before_a_page_was_kept_still_find_it(client, article, monkeypatch):
+    """Keeping moves no publication state, so validators cached earlier list nothing kept:
+    the kept bytes are looked up all the same."""
+    monkeypatch.setattr(store, "named", lambda name, compute, keep=None: compute())
+    store.clear_local()
+    cache.clear()
+    assert client.get(PAGE).status_code == 200  # validators cached, listing nothing kept
+    pages.keep_answers(slug="test-condition")
+    _no_render(monkeypatch)
+    assert client.get(PAGE).status_code == 200
+
+
+def test_an_answer_that_cannot_be_rendered_is_not_kept_and_the_others_are(
+    article, monkeypatch, caplog
+):
+    def render(self):
+        raise ValueError("Missing staticfiles manifest entry for 'kb/site.css'")
+
+    monkeypatch.setattr(PageAnswer, "render", render)
+    assert pages.keep_answers(slug="test-condition") == 1  # the API detail
+    assert list(RenderedPage.objects.values_list("template", flat=True)) == ["api-detail"]
+    assert "Missing staticfiles manifest entry" in caplog.text
