@@ -35,6 +35,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.signals import setting_changed
 from django.db import connections, router, transaction
 from django.dispatch import receiver
+from django.urls import get_script_prefix
 
 from kb import site_url
 from kb.compiled import CompiledQuery
@@ -57,12 +58,25 @@ SETTINGS = (
 )
 
 
+#: ``KB_*`` settings of work no public answer shows (tasks, webhooks, the evidence watch,
+#: the desk, cache expiry): a worker may set them otherwise than the web processes.
+BACKSTAGE = (
+    "KB_TASKS_",
+    "KB_WEBHOOKS_",
+    "KB_EVIDENCE_",
+    "KB_READABILITY_",
+    "KB_DESK_",
+    "KB_CACHE_SECONDS",
+)
+
+
 def _code_files(root: Path) -> Iterator[Path]:
-    """Every module and template that can shape a public answer: the whole ``kb`` package
-    (migrations aside), ``config`` and the template folders. Broad on purpose: a deployment
-    that changes any of them renders again rather than trusting a list kept by hand."""
-    yield from sorted(p for p in (root / "kb").rglob("*.py") if "migrations" not in p.parts)
-    yield from sorted((root / "config").rglob("*.py"))
+    """Every module and template that can shape a public answer: the ``kb`` and ``accounts``
+    packages (a reviewer's byline is written by ``accounts``; migrations aside), ``config``
+    and the template folders. Broad on purpose: a deployment that changes any of them
+    renders again rather than trusting a list kept by hand."""
+    for package in ("kb", "accounts", "config"):
+        yield from sorted(p for p in (root / package).rglob("*.py") if "migrations" not in p.parts)
     for engine in settings.TEMPLATES:
         for folder in engine.get("DIRS", []):
             yield from sorted(p for p in Path(folder).rglob("*") if p.is_file())
@@ -105,7 +119,8 @@ def _forget_deployment(**kwargs) -> None:
 
 def _compute_deployment() -> str:
     digest = hashlib.sha256(CODE.encode())
-    names = sorted({*SETTINGS, *(name for name in dir(settings) if name.startswith("KB_"))})
+    own = (n for n in dir(settings) if n.startswith("KB_") and not n.startswith(BACKSTAGE))
+    names = sorted({*SETTINGS, *own})
     for name in names:
         digest.update(f"\0{name}={getattr(settings, name, None)!r}".encode())
     digest.update(f"\0{site_url.base()}\0{_static_files()}".encode())
@@ -124,8 +139,10 @@ def enabled() -> bool:
 
 
 def key_for(*, name: str, etag: str) -> str:
-    """The key an answer named ``name`` with ``etag`` is kept under in this deployment."""
-    return hashlib.sha256(f"{deployment()}\0{name}\0{etag}".encode()).hexdigest()
+    """The key an answer named ``name`` with ``etag`` is kept under in this deployment, at
+    this address prefix (links are written under the request's ``SCRIPT_NAME``)."""
+    text = f"{deployment()}\0{get_script_prefix()}\0{name}\0{etag}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _kept_query(*, revision: int, template: str, key: str):

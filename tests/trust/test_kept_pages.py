@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import set_script_prefix
 from django.utils import timezone
 
 from kb import pages, services, workflow
@@ -311,3 +312,18 @@ def test_an_answer_that_cannot_be_rendered_is_not_kept_and_the_others_are(
     assert pages.keep_answers(slug="test-condition") == 1  # the API detail
     assert list(RenderedPage.objects.values_list("template", flat=True)) == ["api-detail"]
     assert "Missing staticfiles manifest entry" in caplog.text
+
+
+def test_a_page_kept_at_one_address_prefix_is_not_served_under_another(client, article):
+    """A site mounted under a path (``SCRIPT_NAME``, which a WSGI server sets as the script
+    prefix) writes its links under it; a page kept by a worker at the root must not be
+    served there."""
+    pages.keep_answers(slug="test-condition")
+    store.clear_local()
+    cache.clear()
+    set_script_prefix("/kb/")
+    try:
+        page = client.get(PAGE).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'href="/kb/conditions/"' in page
