@@ -41,7 +41,8 @@ run: demo
 # Production-like on loopback: gunicorn (2 sync workers), whitenoise's hashed static files,
 # DEBUG off, with a secret generated once into .serve-secret (git-ignored). Plain HTTP on
 # 127.0.0.1, so this run alone switches off the HTTPS-only settings (redirect, HSTS, secure
-# cookies). Demo content is loaded first, with DEBUG on (load_demo refuses otherwise).
+# cookies). Demo content is loaded first, with DEBUG on (load_demo refuses otherwise), then
+# each live article's page and API detail are kept rendered, as a deployment does.
 SERVE_ENV = DEBUG=false SECRET_KEY="$$(cat .serve-secret)" ALLOWED_HOSTS=127.0.0.1,localhost \
 	SITE_URL=http://127.0.0.1:$(PORT) SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 \
 	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
@@ -51,6 +52,7 @@ SERVE_ENV = DEBUG=false SECRET_KEY="$$(cat .serve-secret)" ALLOWED_HOSTS=127.0.0
 
 serve: demo .serve-secret
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py write_renditions --live
 	@echo "Serving at http://127.0.0.1:$(PORT)/ with DEBUG off and one task worker (Ctrl-C stops)"
 	$(SERVE_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
